@@ -1,0 +1,118 @@
+// Package reports turns the results of a conformance run into the files a
+// reviewer and a CI read: report.html, summary.md, junit.xml, results.json
+// and exchanges.har.
+//
+// The suites produce a [Results] value; everything here is rendered from it,
+// so `scimtest report --from results.json` regenerates every file.
+package reports
+
+import (
+	"time"
+
+	"github.com/scimtest/scimtest/simulator/transcript"
+)
+
+// SchemaVersion is the version of the results.json format. Bump it on any
+// incompatible change and document the change in docs/results-schema.md.
+const SchemaVersion = "1"
+
+// Spec states, as written to results.json.
+const (
+	StatePassed  = "passed"
+	StateFailed  = "failed"
+	StateSkipped = "skipped"
+	// StateWarning is a failed SHOULD/MAY spec in a non-strict run: reported, but
+	// the run is still conformant.
+	StateWarning = "warning"
+)
+
+// Results is one conformance run: its metadata and every spec.
+type Results struct {
+	// SchemaVersion is [SchemaVersion] when written by this build.
+	SchemaVersion string `json:"schemaVersion"`
+	// Run describes the run.
+	Run Run `json:"run"`
+	// Specs lists every spec in execution order.
+	Specs []Spec `json:"specs"`
+}
+
+// Run is the metadata of a conformance run.
+type Run struct {
+	// Target is the base URL tested (no credentials).
+	Target string `json:"target"`
+	// Embedded is true when the target was the in-process reference provider.
+	Embedded bool `json:"embedded,omitempty"`
+	// Profile is the --profile the run used (rfc, okta, ...).
+	Profile string `json:"profile"`
+	// LabelFilter is the effective Ginkgo label filter.
+	LabelFilter string `json:"labelFilter,omitempty"`
+	// Seed fixes fixture data and spec order.
+	Seed int64 `json:"seed"`
+	// RunID is carried by every resource the run created.
+	RunID string `json:"runId"`
+	// Version is the scimtest version.
+	Version string `json:"version"`
+	// Strict is true when SHOULD failures fail the run.
+	Strict bool `json:"strict,omitempty"`
+	// Capabilities are what the target advertised (patch, bulk, filter, ...).
+	Capabilities map[string]bool `json:"capabilities,omitempty"`
+	// Started and Finished bound the run.
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	// Conformant is the verdict: no MUST failure (and no SHOULD failure when strict).
+	Conformant bool `json:"conformant"`
+	// Interrupted is set when the run was stopped (SIGINT, --timeout).
+	Interrupted string `json:"interrupted,omitempty"`
+	// Requirements maps a requirement ID to its text, for the requirement IDs
+	// that appear in Specs (so the report is readable on its own).
+	Requirements map[string]Requirement `json:"requirements,omitempty"`
+}
+
+// Requirement is one row of the requirement matrix.
+type Requirement struct {
+	// ID is the row's ID, e.g. "P-3.3-06".
+	ID string `json:"id"`
+	// Section is the RFC section, e.g. "7644 §3.3".
+	Section string `json:"section"`
+	// Keyword is the RFC keyword (MUST, SHOULD, implied, ...).
+	Keyword string `json:"keyword"`
+	// Level is the level the tester scores it at: MUST, SHOULD or MAY.
+	Level string `json:"level"`
+	// Text is the requirement's paraphrase.
+	Text string `json:"text"`
+}
+
+// Spec is the outcome of one spec.
+type Spec struct {
+	// Area is the spec's area label (users, patch, okta, ...).
+	Area string `json:"area"`
+	// Name is the spec's full text (containers and leaf).
+	Name string `json:"name"`
+	// Labels are all the spec's labels.
+	Labels []string `json:"labels,omitempty"`
+	// Level is MUST, SHOULD or MAY.
+	Level string `json:"level"`
+	// Requirements are the requirement IDs the spec checks.
+	Requirements []string `json:"requirements,omitempty"`
+	// State is one of the State constants.
+	State string `json:"state"`
+	// Duration is how long the spec ran.
+	Duration time.Duration `json:"duration"`
+	// Failure is set when State is failed or warning.
+	Failure *Failure `json:"failure,omitempty"`
+	// SkipReason says why a skipped spec did not run.
+	SkipReason string `json:"skipReason,omitempty"`
+	// Exchanges are the HTTP exchanges the spec made, in order.
+	Exchanges []transcript.Exchange `json:"exchanges,omitempty"`
+}
+
+// Failure explains why a spec failed.
+type Failure struct {
+	// Message is the full failure message (requirement, expected vs actual, fragment).
+	Message string `json:"message"`
+	// Location is file:line of the failed assertion.
+	Location string `json:"location,omitempty"`
+	// Cause groups failures with one root cause (e.g. "create user failed:
+	// 500"); empty when the failure stands alone.
+	Cause string `json:"cause,omitempty"`
+}
