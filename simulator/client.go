@@ -1,0 +1,428 @@
+// Package simulator is the recording HTTP client every scimtest component
+// talks to a SCIM service provider through: the conformance suites and the
+// Okta and Entra simulators (simulator/okta, simulator/entra).
+//
+// A [Client] adds the base URL, credentials and a header [Profile] to each
+// request, bounds it with a per-request timeout, retries 429 and 503 within a
+// [RetryPolicy], and hands every attempt, redacted and capped, to a
+// [transcript.Hook]. It keeps no transcript itself; a [Recorder] does.
+package simulator
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/scimtest/scimtest/simulator/transcript"
+	"github.com/tidwall/gjson"
+)
+
+// Defaults applied by [New] to zero [Options] fields.
+const (
+	// DefaultTimeout matches Okta's socket timeout of 60 seconds.
+	DefaultTimeout = 60 * time.Second
+	// DefaultBodyCap bounds each body stored in a transcript.Exchange.
+	DefaultBodyCap = 64 << 10
+	// MaxBodyBytes bounds how much of a response body the client reads, so a
+	// runaway server cannot exhaust memory.
+	MaxBodyBytes = 32 << 20
+)
+
+// Options configures a [Client].
+type Options struct {
+	// BaseURL is the SCIM base URL, e.g. http://127.0.0.1:8080/scim/v2.
+	BaseURL string
+	// Auth sets credentials on each request; nil sends none.
+	Auth Auth
+	// Profile is the header profile; the zero value means [DefaultProfile].
+	Profile Profile
+	// Timeout bounds each attempt, reading the body included; zero means
+	// [DefaultTimeout].
+	Timeout time.Duration
+	// Retry bounds retries on 429 and 503.
+	Retry RetryPolicy
+	// HTTPClient sends the requests; nil means a client of its own. The
+	// caller builds it for TLS options. Its Timeout, if any, also applies.
+	HTTPClient *http.Client
+	// Hook receives every attempt as a redacted, capped exchange.
+	Hook transcript.Hook
+	// BodyCap bounds each body in an exchange; zero means [DefaultBodyCap].
+	BodyCap int
+	// Gzip sends Accept-Encoding: gzip and decodes gzip responses.
+	Gzip bool
+}
+
+// Client sends SCIM requests and records them. It is safe for concurrent use.
+type Client struct {
+	base    *url.URL
+	auth    Auth
+	profile Profile
+	timeout time.Duration
+	retry   RetryPolicy
+	http    *http.Client
+	hook    transcript.Hook
+	bodyCap int
+	gzip    bool
+	secrets []string
+}
+
+// New returns a Client for opts. It fails when BaseURL is not an absolute
+// http or https URL.
+func New(opts Options) (*Client, error) {
+	u, err := url.Parse(strings.TrimSpace(opts.BaseURL))
+	if err != nil {
+		return nil, fmt.Errorf("simulator: base URL %q: %w", opts.BaseURL, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("simulator: base URL %q: want an absolute http(s) URL", opts.BaseURL)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	u.RawQuery, u.Fragment = "", ""
+	c := &Client{
+		base:    u,
+		auth:    opts.Auth,
+		profile: opts.Profile,
+		timeout: opts.Timeout,
+		retry:   opts.Retry.withDefaults(),
+		http:    opts.HTTPClient,
+		hook:    opts.Hook,
+		bodyCap: opts.BodyCap,
+		gzip:    opts.Gzip,
+	}
+	if c.auth == nil {
+		c.auth = NoAuth
+	}
+	if s, ok := c.auth.(secretHeaders); ok {
+		c.secrets = s.SecretHeaders()
+	}
+	if c.profile.Name == "" && c.profile.UserAgent == "" && c.profile.Accept == "" &&
+		c.profile.ContentType == "" && c.profile.AcceptCharset == "" && len(c.profile.Extra) == 0 {
+		c.profile = DefaultProfile()
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.http == nil {
+		c.http = &http.Client{}
+	}
+	if c.bodyCap <= 0 {
+		c.bodyCap = DefaultBodyCap
+	}
+	return c, nil
+}
+
+// BaseURL returns the SCIM base URL requests are resolved against.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// Profile returns the client's header profile.
+func (c *Client) Profile() Profile { return c.profile }
+
+// WithHook returns a copy of c that shares its transport and settings but
+// reports to h, so each spec can record its own exchanges.
+func (c *Client) WithHook(h transcript.Hook) *Client {
+	cp := *c
+	cp.hook = h
+	return &cp
+}
+
+// WithProfile returns a copy of c that sends the headers of p.
+func (c *Client) WithProfile(p Profile) *Client {
+	cp := *c
+	cp.profile = p
+	return &cp
+}
+
+// WithAuth returns a copy of c that authenticates with a (nil: none), for
+// specs that probe authentication.
+func (c *Client) WithAuth(a Auth) *Client {
+	cp := *c
+	if a == nil {
+		a = NoAuth
+	}
+	cp.auth = a
+	cp.secrets = nil
+	if s, ok := a.(secretHeaders); ok {
+		cp.secrets = s.SecretHeaders()
+	}
+	return &cp
+}
+
+// Request is one SCIM request.
+type Request struct {
+	// Method is the HTTP method.
+	Method string
+	// Path is relative to the base URL ("/Users/2819c223"), or an absolute
+	// http(s) URL such as a meta.location, used as is.
+	Path string
+	// Query holds query parameters, encoded with url.Values.Encode.
+	Query url.Values
+	// RawQuery, when set, is sent verbatim instead of Query: the encoding of a
+	// filter (%20 or +) is part of what is being tested.
+	RawQuery string
+	// Body is nil (no body), []byte, string, json.RawMessage, or a value to
+	// marshal as JSON.
+	Body any
+	// Header overrides profile headers; a key with no values removes it.
+	Header http.Header
+}
+
+// Response is the outcome of a request, after any retries.
+type Response struct {
+	// Status is the HTTP status code of the last attempt.
+	Status int
+	// Header holds the response headers of the last attempt.
+	Header http.Header
+	// Body is the whole (decoded) response body of the last attempt.
+	Body []byte
+	// Duration is the wall time of all attempts and waits.
+	Duration time.Duration
+	// Attempts counts the requests sent, 1 when there was no retry.
+	Attempts int
+}
+
+// JSON returns the body parsed by gjson; a non-JSON body gives a Result that
+// does not exist for every path.
+func (r *Response) JSON() gjson.Result { return gjson.ParseBytes(r.Body) }
+
+// Do sends req, retrying on 429 and 503 within the retry policy. A non-2xx
+// status is not an error: the caller judges it. The error is a transport
+// failure (refused, reset, timeout, cancelled), wrapped with method and URL.
+func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	target, err := c.resolve(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, req.Path, err)
+	}
+	body, hasBody, err := encodeBody(req.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, target, err)
+	}
+	start := time.Now()
+	var waited time.Duration
+	for attempt := 1; ; attempt++ {
+		resp, err := c.attempt(ctx, method, target, body, hasBody, req.Header)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s (attempt %d): %w", method, target, attempt, err)
+		}
+		resp.Attempts = attempt
+		if !retryable(resp.Status) || attempt > c.retry.MaxRetries {
+			resp.Duration = time.Since(start)
+			return resp, nil
+		}
+		d := c.retry.delay(resp.Header, attempt-1)
+		if waited+d > c.retry.MaxWait {
+			// The server asks for more patience than the policy allows: hand
+			// its answer back rather than fail the transport.
+			resp.Duration = time.Since(start)
+			return resp, nil
+		}
+		if err := c.retry.Sleep(ctx, d); err != nil {
+			return nil, fmt.Errorf("%s %s: waiting %v to retry after %d: %w", method, target, d, resp.Status, err)
+		}
+		waited += d
+	}
+}
+
+// resolve builds the request URL from the base URL, path and query.
+func (c *Client) resolve(req Request) (string, error) {
+	var u *url.URL
+	if strings.HasPrefix(req.Path, "http://") || strings.HasPrefix(req.Path, "https://") {
+		p, err := url.Parse(req.Path)
+		if err != nil {
+			return "", fmt.Errorf("parse URL: %w", err)
+		}
+		u = p
+	} else {
+		path, query, _ := strings.Cut(req.Path, "?")
+		cp := *c.base
+		if path != "" && !strings.HasPrefix(path, "/") {
+			path = "/" + path
+		}
+		cp.Path = c.base.Path + path
+		cp.RawQuery = query
+		u = &cp
+	}
+	q := req.RawQuery
+	if q == "" && len(req.Query) > 0 {
+		q = req.Query.Encode()
+	}
+	if q != "" {
+		if u.RawQuery != "" {
+			u.RawQuery += "&" + q
+		} else {
+			u.RawQuery = q
+		}
+	}
+	return u.String(), nil
+}
+
+// encodeBody turns a Request.Body into bytes.
+func encodeBody(b any) ([]byte, bool, error) {
+	switch v := b.(type) {
+	case nil:
+		return nil, false, nil
+	case []byte:
+		return v, true, nil
+	case string:
+		return []byte(v), true, nil
+	case json.RawMessage:
+		return v, true, nil
+	default:
+		out, err := json.Marshal(v)
+		if err != nil {
+			return nil, false, fmt.Errorf("encode body: %w", err)
+		}
+		return out, true, nil
+	}
+}
+
+// attempt sends one request and reads the whole response within the
+// per-request timeout, reporting the exchange to the hook.
+func (c *Client) attempt(parent context.Context, method, target string, body []byte, hasBody bool, extra http.Header) (*Response, error) {
+	ctx, cancel := context.WithTimeout(parent, c.timeout)
+	defer cancel()
+	var rd io.Reader
+	if hasBody {
+		rd = bytes.NewReader(body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	c.profile.apply(hreq.Header, hasBody)
+	if c.gzip {
+		hreq.Header.Set("Accept-Encoding", "gzip")
+	}
+	c.auth.Apply(hreq)
+	for k, vs := range extra {
+		if len(vs) == 0 {
+			hreq.Header.Del(k)
+			continue
+		}
+		hreq.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+	}
+
+	ex := transcript.Exchange{
+		Started:       time.Now(),
+		Method:        method,
+		URL:           target,
+		RequestHeader: RedactHeader(hreq.Header, c.secrets...),
+	}
+	var truncReq bool
+	if hasBody {
+		ex.RequestBody, truncReq = capBody(RedactBody(body), c.bodyCap)
+	}
+	ex.Truncated = truncReq
+
+	resp, err := c.read(hreq)
+	ex.Duration = time.Since(ex.Started)
+	if err != nil {
+		if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = fmt.Errorf("no complete response within %v: %w", c.timeout, err)
+		}
+		if resp != nil {
+			ex.Status = resp.Status
+			ex.ResponseHeader = RedactHeader(resp.Header)
+		}
+		ex.Error = err.Error()
+		c.report(ex)
+		return nil, err
+	}
+	ex.Status = resp.Status
+	ex.ResponseHeader = RedactHeader(resp.Header)
+	var truncResp bool
+	ex.ResponseBody, truncResp = capBody(RedactBody(resp.Body), c.bodyCap)
+	ex.Truncated = truncReq || truncResp
+	c.report(ex)
+	return resp, nil
+}
+
+// read performs the round trip and reads the body, decoding any content
+// encoding the server applied.
+func (c *Client) read(hreq *http.Request) (*Response, error) {
+	hresp, err := c.http.Do(hreq)
+	if err != nil {
+		return nil, err
+	}
+	defer hresp.Body.Close()
+	out := &Response{Status: hresp.StatusCode, Header: hresp.Header}
+	raw, err := io.ReadAll(io.LimitReader(hresp.Body, MaxBodyBytes))
+	if err != nil {
+		return out, fmt.Errorf("read response body: %w", err)
+	}
+	out.Body, err = decode(hresp.Header.Get("Content-Encoding"), raw)
+	if err != nil {
+		// Keep the raw bytes: a wrongly labelled body is still evidence.
+		out.Body = raw
+		return out, fmt.Errorf("decode %s response body: %w", hresp.Header.Get("Content-Encoding"), err)
+	}
+	return out, nil
+}
+
+// decode undoes a Content-Encoding; an unknown or absent one leaves b as is.
+func decode(enc string, b []byte) ([]byte, error) {
+	var r io.ReadCloser
+	var err error
+	switch strings.ToLower(strings.TrimSpace(enc)) {
+	case "gzip", "x-gzip":
+		r, err = gzip.NewReader(bytes.NewReader(b))
+	case "deflate":
+		// "deflate" is zlib-wrapped (RFC 9110, Section 8.4.1.2), but some
+		// servers send raw DEFLATE.
+		if r, err = zlib.NewReader(bytes.NewReader(b)); err != nil {
+			r, err = flate.NewReader(bytes.NewReader(b)), nil
+		}
+	default:
+		return b, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(io.LimitReader(r, MaxBodyBytes))
+}
+
+func (c *Client) report(ex transcript.Exchange) {
+	if c.hook != nil {
+		c.hook(ex)
+	}
+}
+
+// Get sends GET path.
+func (c *Client) Get(ctx context.Context, path string) (*Response, error) {
+	return c.Do(ctx, Request{Method: http.MethodGet, Path: path})
+}
+
+// Post sends POST path with body.
+func (c *Client) Post(ctx context.Context, path string, body any) (*Response, error) {
+	return c.Do(ctx, Request{Method: http.MethodPost, Path: path, Body: body})
+}
+
+// Put sends PUT path with body.
+func (c *Client) Put(ctx context.Context, path string, body any) (*Response, error) {
+	return c.Do(ctx, Request{Method: http.MethodPut, Path: path, Body: body})
+}
+
+// Patch sends PATCH path with body.
+func (c *Client) Patch(ctx context.Context, path string, body any) (*Response, error) {
+	return c.Do(ctx, Request{Method: http.MethodPatch, Path: path, Body: body})
+}
+
+// Delete sends DELETE path; body is usually nil.
+func (c *Client) Delete(ctx context.Context, path string, body any) (*Response, error) {
+	return c.Do(ctx, Request{Method: http.MethodDelete, Path: path, Body: body})
+}
