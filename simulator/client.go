@@ -191,9 +191,16 @@ type Response struct {
 	Attempts int
 }
 
-// JSON returns the body parsed by gjson; a non-JSON body gives a Result that
-// does not exist for every path.
-func (r *Response) JSON() gjson.Result { return gjson.ParseBytes(r.Body) }
+// JSON returns the body parsed by gjson. A body that is not valid JSON gives
+// the zero Result, on which every path does not exist: gjson alone would
+// read a prefix of a broken body, and a tester must not pass what a strict
+// IdP parser rejects.
+func (r *Response) JSON() gjson.Result {
+	if !gjson.ValidBytes(r.Body) {
+		return gjson.Result{}
+	}
+	return gjson.ParseBytes(r.Body)
+}
 
 // Do sends req, retrying on 429 and 503 within the retry policy. A non-2xx
 // status is not an error: the caller judges it. The error is a transport
