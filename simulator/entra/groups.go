@@ -79,7 +79,7 @@ func (p *Provisioner) GetGroup(ctx context.Context, g Group) error {
 	}
 	c := call{flow: "get group", want: []int{200}, req: simulator.Request{
 		Method: "GET", Path: "/Groups/" + url.PathEscape(id),
-		Query:  url.Values{"excludedAttributes": {excludeMembers}},
+		Query: url.Values{"excludedAttributes": {excludeMembers}},
 	}}
 	resp, err := p.do(ctx, c)
 	if err != nil {
