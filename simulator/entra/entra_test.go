@@ -169,7 +169,9 @@ var flows = []struct {
 	}},
 	{name: "get-group", run: func(ctx context.Context, p *entra.Provisioner) error { return p.GetGroup(ctx, team) }},
 	{name: "rename-group", run: func(ctx context.Context, p *entra.Provisioner) error { return p.RenameGroup(ctx, team, "Team B") }},
-	{name: "add-members", run: func(ctx context.Context, p *entra.Provisioner) error { return p.AddMembers(ctx, team, alice, bob, carol) }},
+	{name: "add-members", run: func(ctx context.Context, p *entra.Provisioner) error {
+		return p.AddMembers(ctx, team, alice, bob, carol)
+	}},
 	{name: "remove-members", run: func(ctx context.Context, p *entra.Provisioner) error { return p.RemoveMembers(ctx, team, bob, carol) }},
 	{name: "delete-group", run: func(ctx context.Context, p *entra.Provisioner) error { return p.DeleteGroup(ctx, team) }},
 }
