@@ -1,0 +1,128 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/scimtest/scimtest/simulator/transcript"
+)
+
+// exchangeView is an exchange laid out for reading: what the HTML report and
+// JUnit's system-out show.
+type exchangeView struct {
+	// Title is one line: "POST /scim/v2/Users → 201 Created (12ms)".
+	Title string
+	// Failed marks an error status or a missing response.
+	Failed bool
+	// Request is the request line and headers.
+	Request string
+	// RequestBody is the body, pretty-printed when it is JSON.
+	RequestBody string
+	// Response is the status line and headers; empty when none arrived.
+	Response string
+	// ResponseBody is the body, pretty-printed when it is JSON.
+	ResponseBody string
+	// Error is the transport error when no response arrived.
+	Error string
+	// Truncated says a body was cut at the recording cap.
+	Truncated bool
+}
+
+func viewExchange(e transcript.Exchange) exchangeView {
+	v := exchangeView{
+		Failed:       e.Status == 0 || e.Status >= 400,
+		Request:      e.Method + " " + e.URL + "\n" + headerText(e.RequestHeader),
+		RequestBody:  prettyBody(e.RequestBody),
+		ResponseBody: prettyBody(e.ResponseBody),
+		Error:        e.Error,
+		Truncated:    e.Truncated,
+	}
+	target := e.URL
+	if u, err := url.Parse(e.URL); err == nil {
+		target = u.EscapedPath()
+		if u.RawQuery != "" {
+			target += "?" + u.RawQuery
+		}
+	}
+	outcome := "no response"
+	if e.Status != 0 {
+		outcome = statusLine(e.Status)
+		v.Response = statusLine(e.Status) + "\n" + headerText(e.ResponseHeader)
+	}
+	v.Title = fmt.Sprintf("%s %s → %s (%s)", e.Method, target, outcome, e.Duration.Round(time.Millisecond))
+	return v
+}
+
+func statusLine(code int) string {
+	return strings.TrimSpace(fmt.Sprintf("%d %s", code, http.StatusText(code)))
+}
+
+// headerText lists headers one per line, sorted, as on the wire.
+func headerText(h map[string][]string) string {
+	names := make([]string, 0, len(h))
+	for n := range h {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		for _, v := range h[n] {
+			b.WriteString(n)
+			b.WriteString(": ")
+			b.WriteString(v)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// prettyBody indents a JSON body (keeping the target's key order) and returns
+// anything else unchanged.
+func prettyBody(body string) string {
+	if body == "" {
+		return ""
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte(body), "", "  "); err != nil {
+		return body
+	}
+	return buf.String()
+}
+
+// text renders the exchange as plain text for JUnit's system-out.
+func (v exchangeView) text() string {
+	var b strings.Builder
+	b.WriteString("=== ")
+	b.WriteString(v.Title)
+	b.WriteString("\n--> ")
+	b.WriteString(v.Request)
+	if v.RequestBody != "" {
+		b.WriteString("\n")
+		b.WriteString(v.RequestBody)
+		b.WriteString("\n")
+	}
+	if v.Response != "" {
+		b.WriteString("<-- ")
+		b.WriteString(v.Response)
+		if v.ResponseBody != "" {
+			b.WriteString("\n")
+			b.WriteString(v.ResponseBody)
+			b.WriteString("\n")
+		}
+	}
+	if v.Error != "" {
+		b.WriteString("<-- no response: ")
+		b.WriteString(v.Error)
+		b.WriteString("\n")
+	}
+	if v.Truncated {
+		b.WriteString("(body truncated)\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,171 @@
+package reports
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/scimtest/scimtest/simulator/transcript"
+)
+
+// FailureGroup is a set of failed specs with one root cause: when a create
+// fails, every spec that needed the created resource fails with it, and the
+// reviewer should read the cause once.
+type FailureGroup struct {
+	// Cause describes the root cause: [Failure.Cause] when the suite set it,
+	// else the first failing exchange the specs share, else the failure
+	// message of the only spec.
+	Cause string
+	// Level is the highest level among the specs (MUST before SHOULD).
+	Level string
+	// Specs are the failed specs, in execution order.
+	Specs []Spec
+}
+
+// Failures groups the failed specs by root cause, most important first: MUST
+// groups before SHOULD, larger groups before smaller ones, then run order.
+func (r *Results) Failures() []FailureGroup { return r.groups(StateFailed) }
+
+// Warnings groups the specs in state warning (SHOULD/MAY failures in a
+// non-strict run) like [Results.Failures].
+func (r *Results) Warnings() []FailureGroup { return r.groups(StateWarning) }
+
+func (r *Results) groups(state string) []FailureGroup {
+	type acc struct {
+		g     FailureGroup
+		first int
+	}
+	byKey := map[string]*acc{}
+	var order []*acc
+	for i, s := range r.Specs {
+		if s.State != state {
+			continue
+		}
+		key, cause := rootCause(i, s)
+		a := byKey[key]
+		if a == nil {
+			a = &acc{g: FailureGroup{Cause: cause, Level: s.Level}, first: i}
+			byKey[key] = a
+			order = append(order, a)
+		}
+		if levelRank(s.Level) < levelRank(a.g.Level) {
+			a.g.Level = s.Level
+		}
+		a.g.Specs = append(a.g.Specs, s)
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		gi, gj := order[i], order[j]
+		if ri, rj := levelRank(gi.g.Level), levelRank(gj.g.Level); ri != rj {
+			return ri < rj
+		}
+		if len(gi.g.Specs) != len(gj.g.Specs) {
+			return len(gi.g.Specs) > len(gj.g.Specs)
+		}
+		return gi.first < gj.first
+	})
+	out := make([]FailureGroup, len(order))
+	for i, a := range order {
+		out[i] = a.g
+		if len(a.g.Specs) == 1 && a.g.Specs[0].Failure != nil && a.g.Specs[0].Failure.Cause == "" {
+			// Alone, the spec's own message says more than the exchange.
+			if m := FirstLine(a.g.Specs[0].Failure.Message); m != "" {
+				out[i].Cause = m
+			}
+		}
+	}
+	return out
+}
+
+// rootCause returns the grouping key and the description of a failed spec's
+// cause. i keeps specs without a recognisable cause apart.
+func rootCause(i int, s Spec) (key, cause string) {
+	if s.Failure != nil && s.Failure.Cause != "" {
+		return "cause\x00" + s.Failure.Cause, s.Failure.Cause
+	}
+	if e, ok := firstFailing(s.Exchanges); ok {
+		summary := exchangeProblem(e)
+		return "exchange\x00" + summary, summary
+	}
+	msg := ""
+	if s.Failure != nil {
+		msg = FirstLine(s.Failure.Message)
+	}
+	return fmt.Sprintf("spec\x00%d", i), msg
+}
+
+// firstFailing returns the first exchange that got no response or an error
+// status.
+func firstFailing(exchanges []transcript.Exchange) (transcript.Exchange, bool) {
+	for _, e := range exchanges {
+		if e.Status == 0 || e.Status >= 400 {
+			return e, true
+		}
+	}
+	return transcript.Exchange{}, false
+}
+
+// exchangeProblem describes a failing exchange in one line:
+// "POST /Users → 500: database unavailable".
+func exchangeProblem(e transcript.Exchange) string {
+	path := e.URL
+	if u, err := url.Parse(e.URL); err == nil {
+		path = u.EscapedPath()
+	}
+	if e.Status == 0 {
+		return fmt.Sprintf("%s %s → no response: %s", e.Method, path, FirstLine(e.Error))
+	}
+	msg := errorDetail(e.ResponseBody)
+	if msg == "" {
+		return fmt.Sprintf("%s %s → %d", e.Method, path, e.Status)
+	}
+	return fmt.Sprintf("%s %s → %d: %s", e.Method, path, e.Status, msg)
+}
+
+// maxDetail caps the part of a response body quoted in a one-line summary.
+const maxDetail = 160
+
+// errorDetail extracts the human part of an error response: the SCIM error's
+// scimType and detail (RFC 7644, Section 3.12), else the body's first line.
+func errorDetail(body string) string {
+	if body == "" {
+		return ""
+	}
+	if gjson.Valid(body) {
+		detail := gjson.Get(body, "detail").String()
+		scimType := gjson.Get(body, "scimType").String()
+		switch {
+		case detail != "" && scimType != "":
+			return Truncate(scimType+": "+detail, maxDetail)
+		case detail != "":
+			return Truncate(detail, maxDetail)
+		case scimType != "":
+			return scimType
+		}
+	}
+	return Truncate(FirstLine(body), maxDetail)
+}
+
+// FirstLine returns the first non-blank line of s, trimmed.
+func FirstLine(s string) string {
+	for line := range strings.SplitSeq(s, "\n") {
+		if t := strings.TrimSpace(line); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// Truncate cuts s to at most n runes, marking the cut with "…".
+func Truncate(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,190 @@
+package reports
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"sort"
+	"strings"
+	"time"
+)
+
+//go:embed report.html.tmpl
+var htmlTemplateText string
+
+// htmlTemplate is parsed once; html/template escapes everything the target
+// sent for the context it lands in.
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"lower": strings.ToLower,
+}).Parse(htmlTemplateText))
+
+// WriteHTML writes report.html: one self-contained page (inline CSS and
+// script, no network) with the verdict, the run's metadata, coverage per area
+// and level, failures grouped by root cause with their requirements and
+// exchanges, then warnings, passing and skipped specs.
+func WriteHTML(w io.Writer, r *Results) error {
+	return writeHTML(w, redacted(r))
+}
+
+func writeHTML(w io.Writer, r *Results) error {
+	var buf bytes.Buffer
+	if err := htmlTemplate.Execute(&buf, newHTMLView(r)); err != nil {
+		return fmt.Errorf("render report.html: %w", err)
+	}
+	if _, err := buf.WriteTo(w); err != nil {
+		return fmt.Errorf("write report.html: %w", err)
+	}
+	return nil
+}
+
+type htmlView struct {
+	Run          Run
+	Counts       Counts
+	Verdict      string
+	Duration     string
+	Started      string
+	Capabilities []capabilityView
+	Areas        []tallyRow
+	Levels       []tallyRow
+	Failures     []groupView
+	Warnings     []groupView
+	Passed       []specView
+	Skipped      []specView
+	AreaNames    []string
+	LevelNames   []string
+}
+
+type capabilityView struct {
+	Name string
+	On   bool
+}
+
+type tallyRow struct {
+	Name string
+	Tally
+}
+
+type groupView struct {
+	Cause string
+	Level string
+	// Shared is true when more than one spec failed of this cause.
+	Shared bool
+	Specs  []specView
+}
+
+type requirementView struct {
+	ID string
+	Requirement
+	Known bool
+}
+
+type specView struct {
+	Anchor       string
+	Name         string
+	Area         string
+	Level        string
+	State        string
+	Labels       []string
+	Requirements []requirementView
+	Message      string
+	Location     string
+	SkipReason   string
+	Duration     string
+	Exchanges    []exchangeView
+	// FirstFailing is the index of the exchange shown open; -1 for none.
+	FirstFailing int
+	// Search is the text the search box matches, lower case.
+	Search string
+}
+
+func newHTMLView(r *Results) htmlView {
+	c := r.Counts()
+	v := htmlView{
+		Run:        r.Run,
+		Counts:     c,
+		Verdict:    Verdict(r, c),
+		Duration:   r.Duration().Round(time.Millisecond).String(),
+		AreaNames:  c.Areas(),
+		LevelNames: c.Levels(),
+	}
+	if !r.Run.Started.IsZero() {
+		v.Started = r.Run.Started.UTC().Format(time.RFC3339)
+	}
+	for name, on := range r.Run.Capabilities {
+		v.Capabilities = append(v.Capabilities, capabilityView{name, on})
+	}
+	sort.Slice(v.Capabilities, func(i, j int) bool { return v.Capabilities[i].Name < v.Capabilities[j].Name })
+	for _, a := range v.AreaNames {
+		v.Areas = append(v.Areas, tallyRow{a, c.ByArea[a]})
+	}
+	for _, l := range v.LevelNames {
+		v.Levels = append(v.Levels, tallyRow{l, c.ByLevel[l]})
+	}
+	n := 0
+	spec := func(s Spec) specView {
+		n++
+		return newSpecView(r, s, n)
+	}
+	groups := func(gs []FailureGroup) []groupView {
+		out := make([]groupView, 0, len(gs))
+		for _, g := range gs {
+			gv := groupView{Cause: g.Cause, Level: g.Level, Shared: len(g.Specs) > 1}
+			for _, s := range g.Specs {
+				gv.Specs = append(gv.Specs, spec(s))
+			}
+			out = append(out, gv)
+		}
+		return out
+	}
+	v.Failures = groups(r.Failures())
+	v.Warnings = groups(r.Warnings())
+	for _, s := range r.Specs {
+		switch s.State {
+		case StatePassed:
+			v.Passed = append(v.Passed, spec(s))
+		case StateSkipped:
+			v.Skipped = append(v.Skipped, spec(s))
+		}
+	}
+	return v
+}
+
+func newSpecView(r *Results, s Spec, n int) specView {
+	sv := specView{
+		Anchor:       fmt.Sprintf("spec-%d", n),
+		Name:         s.Name,
+		Area:         s.Area,
+		Level:        s.Level,
+		State:        s.State,
+		Labels:       s.Labels,
+		SkipReason:   s.SkipReason,
+		Duration:     s.Duration.Round(time.Millisecond).String(),
+		FirstFailing: -1,
+	}
+	search := []string{s.Name, s.Area, s.Level, s.State, s.SkipReason}
+	for _, id := range s.Requirements {
+		req, ok := r.Run.Requirements[id]
+		sv.Requirements = append(sv.Requirements, requirementView{ID: id, Requirement: req, Known: ok})
+		search = append(search, id, req.Text)
+	}
+	if s.Failure != nil {
+		sv.Message = s.Failure.Message
+		sv.Location = s.Failure.Location
+		search = append(search, s.Failure.Message, s.Failure.Cause)
+	}
+	for i, e := range s.Exchanges {
+		ev := viewExchange(e)
+		if ev.Failed && sv.FirstFailing < 0 {
+			sv.FirstFailing = i
+		}
+		sv.Exchanges = append(sv.Exchanges, ev)
+	}
+	if sv.FirstFailing < 0 && len(sv.Exchanges) > 0 && s.State != StatePassed {
+		// No error status: the last exchange is the one the assertion judged.
+		sv.FirstFailing = len(sv.Exchanges) - 1
+	}
+	sv.Search = strings.ToLower(strings.Join(search, " "))
+	return sv
+}

@@ -1,0 +1,147 @@
+package reports
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// MaxMarkdownRows caps the failures table of summary.md so that it stays
+// readable as a pull-request comment; the rest is counted in "and N more".
+const MaxMarkdownRows = 50
+
+// WriteMarkdown writes summary.md: GitHub-flavoured Markdown for
+// $GITHUB_STEP_SUMMARY or a pull-request comment with the verdict, the counts
+// and a table of failures (then warnings), capped at [MaxMarkdownRows].
+func WriteMarkdown(w io.Writer, r *Results) error {
+	return writeMarkdown(w, redacted(r))
+}
+
+func writeMarkdown(w io.Writer, r *Results) error {
+	bw := bufio.NewWriter(w)
+	c := r.Counts()
+	fmt.Fprintf(bw, "## %s %s\n\n", verdictIcon(r), mdEscape(Verdict(r, c)))
+	fmt.Fprintf(bw, "Target %s · profile %s · seed %d · scimtest %s · %s\n\n",
+		mdCode(r.Run.Target), mdCode(r.Run.Profile), r.Run.Seed, mdCode(r.Run.Version), r.Duration().Round(time.Millisecond))
+	if r.Run.Interrupted != "" {
+		fmt.Fprintf(bw, "> [!WARNING]\n> Run interrupted: %s. Specs that did not run are skipped.\n\n", mdEscape(r.Run.Interrupted))
+	}
+	bw.WriteString("| Level | Specs | Passed | Failed | Warnings | Skipped |\n|---|--:|--:|--:|--:|--:|\n")
+	for _, l := range c.Levels() {
+		t := c.ByLevel[l]
+		fmt.Fprintf(bw, "| %s | %d | %d | %d | %d | %d |\n", mdEscape(l), t.Total, t.Passed, t.Failed, t.Warnings, t.Skipped)
+	}
+	fmt.Fprintf(bw, "| **All** | **%d** | **%d** | **%d** | **%d** | **%d** |\n\n", c.Total, c.Passed, c.Failed, c.Warnings, c.Skipped)
+
+	rows := 0
+	more := 0
+	table := func(title string, groups []FailureGroup) {
+		if len(groups) == 0 {
+			return
+		}
+		n := 0
+		for _, g := range groups {
+			n += len(g.Specs)
+		}
+		fmt.Fprintf(bw, "### %s (%d)\n\n| Spec | Level | Requirement | Reason |\n|---|---|---|---|\n", title, n)
+		for _, g := range groups {
+			for _, s := range g.Specs {
+				if rows >= MaxMarkdownRows {
+					more++
+					continue
+				}
+				rows++
+				fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", mdEscape(s.Name), mdEscape(s.Level), mdEscape(strings.Join(s.Requirements, ", ")), mdEscape(oneLineReason(g, s)))
+			}
+		}
+		bw.WriteString("\n")
+	}
+	table("Failures", r.Failures())
+	table("Warnings", r.Warnings())
+	if more > 0 {
+		fmt.Fprintf(bw, "_and %d more — see report.html_\n\n", more)
+	}
+	if rows == 0 && c.Failed == 0 && c.Warnings == 0 {
+		bw.WriteString("No failures.\n\n")
+	}
+	bw.WriteString("Full report with request/response transcripts: `report.html`.\n")
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write summary.md: %w", err)
+	}
+	return nil
+}
+
+// oneLineReason is the reason shown for a spec in a table: the group's cause
+// when it shares one, else the first line of its failure message.
+func oneLineReason(g FailureGroup, s Spec) string {
+	reason := ""
+	if s.Failure != nil {
+		reason = FirstLine(s.Failure.Message)
+	}
+	if len(g.Specs) > 1 || (s.Failure != nil && s.Failure.Cause != "") {
+		reason = "cause: " + g.Cause
+	}
+	return Truncate(reason, 200)
+}
+
+// Verdict is the one-line verdict: "Conformant" or "Not conformant", with
+// the MUST failure and SHOULD warning counts.
+func Verdict(r *Results, c Counts) string {
+	must := c.ByLevel[LevelMust].Failed
+	should := c.ByLevel[LevelShould].Failed + c.ByLevel[LevelShould].Warnings
+	word := "Conformant"
+	if !r.Run.Conformant {
+		word = "Not conformant"
+	}
+	if r.Run.Interrupted != "" {
+		word += " (interrupted)"
+	}
+	return fmt.Sprintf("%s: %s, %s", word, plural(must, "MUST failure"), plural(should, "SHOULD failure"))
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func verdictIcon(r *Results) string {
+	if r.Run.Conformant {
+		return "✅"
+	}
+	return "❌"
+}
+
+// mdEscaper makes text safe inside a GFM table cell: pipes would end the
+// cell, newlines the row, and HTML or Markdown syntax from the target would
+// render.
+var mdEscaper = strings.NewReplacer(
+	"|", `\|`,
+	"\r\n", " ",
+	"\n", " ",
+	"\r", " ",
+	"&", "&amp;",
+	"<", "&lt;",
+	">", "&gt;",
+	"`", "\\`",
+	"*", `\*`,
+	"_", `\_`,
+	"[", `\[`,
+	"]", `\]`,
+	"\\", `\\`,
+)
+
+func mdEscape(s string) string { return mdEscaper.Replace(s) }
+
+// mdCode renders s as inline code; backticks inside cannot be escaped in a
+// code span, so they are replaced.
+func mdCode(s string) string {
+	if s == "" {
+		return "—"
+	}
+	s = strings.NewReplacer("`", "'", "\n", " ", "\r", " ", "|", `\|`).Replace(s)
+	return "`" + s + "`"
+}

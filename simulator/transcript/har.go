@@ -1,0 +1,541 @@
+package transcript
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Redacted replaces every secret value the writers find.
+const Redacted = "[REDACTED]"
+
+// Redact returns a copy of e with secrets replaced by [Redacted]: credential
+// headers (Authorization, Cookie, API keys, tokens), password and token values
+// in JSON bodies (also as the value of a PATCH operation on "password"),
+// bearer/basic credentials in any text, and credentials in the URL.
+//
+// Exchanges are meant to be redacted when recorded; files written from them
+// redact again so that one careless producer cannot leak a token.
+func Redact(e Exchange) Exchange {
+	e.URL = RedactURL(e.URL)
+	e.RequestHeader = redactHeader(e.RequestHeader)
+	e.ResponseHeader = redactHeader(e.ResponseHeader)
+	e.RequestBody = RedactBody(e.RequestBody)
+	e.ResponseBody = RedactBody(e.ResponseBody)
+	e.Error = RedactText(e.Error)
+	return e
+}
+
+// secretHeaders are header names (lower case) whose values are always secret.
+var secretHeaders = map[string]bool{
+	"authorization":       true,
+	"proxy-authorization": true,
+	"cookie":              true,
+	"set-cookie":          true,
+}
+
+// secretHeaderWords mark a header as secret when its lower-case name holds
+// one of them (X-Api-Key, X-Auth-Token, X-Client-Secret, ...).
+var secretHeaderWords = []string{"token", "secret", "api-key", "apikey", "password"}
+
+func isSecretHeader(name string) bool {
+	n := strings.ToLower(name)
+	if secretHeaders[n] {
+		return true
+	}
+	for _, w := range secretHeaderWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func redactHeader(h map[string][]string) map[string][]string {
+	if h == nil {
+		return nil
+	}
+	out := make(map[string][]string, len(h))
+	for name, values := range h {
+		if isSecretHeader(name) {
+			red := make([]string, len(values))
+			for i := range red {
+				red[i] = Redacted
+			}
+			out[name] = red
+			continue
+		}
+		cp := make([]string, len(values))
+		for i, v := range values {
+			cp[i] = RedactText(v)
+		}
+		out[name] = cp
+	}
+	return out
+}
+
+// secretKeys are JSON member names (lower case, without a schema URN prefix)
+// whose values are secret.
+var secretKeys = map[string]bool{
+	"password":      true,
+	"secret":        true,
+	"client_secret": true,
+	"access_token":  true,
+	"refresh_token": true,
+	"token":         true,
+	"bearer":        true,
+}
+
+// isSecretKey reports whether a JSON member name or PATCH path names a
+// secret. A path may carry a schema URN ("urn:...:User:password") or a value
+// filter; only the last attribute name counts.
+func isSecretKey(k string) bool {
+	k = strings.ToLower(strings.TrimSpace(k))
+	if i := strings.IndexByte(k, '['); i >= 0 {
+		k = k[:i]
+	}
+	if i := strings.LastIndexByte(k, ':'); i >= 0 {
+		k = k[i+1:]
+	}
+	if i := strings.LastIndexByte(k, '.'); i >= 0 {
+		k = k[i+1:]
+	}
+	return secretKeys[k]
+}
+
+// RedactBody redacts secrets in a request or response body. A JSON body is
+// rewritten only when it held a secret; anything else (truncated JSON, form
+// data, text) is scrubbed by pattern.
+func RedactBody(body string) string {
+	if body == "" {
+		return body
+	}
+	trimmed := strings.TrimSpace(body)
+	if strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
+		dec := json.NewDecoder(strings.NewReader(body))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err == nil && !dec.More() {
+			if redactJSON(v) {
+				if out, err := marshalNoEscape(v); err == nil {
+					return RedactText(out)
+				}
+			}
+			return RedactText(body)
+		}
+	}
+	return RedactText(scrubPatterns(body))
+}
+
+// marshalNoEscape encodes v without turning <, > and & into \u escapes, so a
+// redacted body still reads like what was sent.
+func marshalNoEscape(v any) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", fmt.Errorf("encode redacted body: %w", err)
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), nil
+}
+
+// redactJSON replaces secret values inside v in place and reports whether it
+// changed anything.
+func redactJSON(v any) bool {
+	changed := false
+	switch t := v.(type) {
+	case map[string]any:
+		for k, child := range t {
+			if isSecretKey(k) {
+				if s, ok := child.(string); !ok || s != Redacted {
+					t[k] = Redacted
+					changed = true
+				}
+				continue
+			}
+			if redactJSON(child) {
+				changed = true
+			}
+		}
+		// A PATCH operation carries the secret beside its path (RFC 7644,
+		// Section 3.5.2): {"op":"replace","path":"password","value":"..."}.
+		if p, ok := t["path"].(string); ok && isSecretKey(p) {
+			if val, has := t["value"]; has {
+				if s, ok := val.(string); !ok || s != Redacted {
+					t["value"] = Redacted
+					changed = true
+				}
+			}
+		}
+	case []any:
+		for _, child := range t {
+			if redactJSON(child) {
+				changed = true
+			}
+		}
+	}
+	return changed
+}
+
+var (
+	// jsonSecretPattern finds "password": "..." in JSON that did not parse
+	// (a body cut at the cap); the closing quote may be missing.
+	jsonSecretPattern = regexp.MustCompile(`(?i)("(?:[a-z0-9:._-]*:)?(?:password|secret|client_secret|access_token|refresh_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)`)
+	// formSecretPattern finds password=... in form or query encoding.
+	formSecretPattern = regexp.MustCompile(`(?i)(\b(?:password|client_secret|access_token|refresh_token|token)=)[^&\s]*`)
+	// credentialPattern finds HTTP credentials written out in any text.
+	credentialPattern = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[A-Za-z0-9\-._~+/]+=*`)
+	// userinfoPattern finds user:password@ in URLs inside text.
+	userinfoPattern = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)[^/@\s]+@`)
+)
+
+func scrubPatterns(s string) string {
+	s = jsonSecretPattern.ReplaceAllString(s, `${1}"`+Redacted+`"`)
+	return formSecretPattern.ReplaceAllString(s, "${1}"+Redacted)
+}
+
+// RedactText removes credentials from free text such as a failure message or
+// a transport error: "Bearer <token>", "Basic <creds>" and user:password@ in
+// URLs.
+func RedactText(s string) string {
+	if s == "" {
+		return s
+	}
+	s = credentialPattern.ReplaceAllString(s, "${1}${2}"+Redacted)
+	return userinfoPattern.ReplaceAllString(s, "${1}")
+}
+
+// RedactURL drops user information and secret query parameters (token,
+// password, ...) from a URL.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return RedactText(scrubPatterns(raw))
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		q := u.Query()
+		changed := false
+		for k := range q {
+			if isSecretKey(k) {
+				q[k] = []string{Redacted}
+				changed = true
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
+	return u.String()
+}
+
+// HAR 1.2 document types (http://www.softwareishard.com/blog/har-12-spec/).
+// Fields the spec marks optional and we cannot fill are left out.
+type harCreator struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type harEntry struct {
+	StartedDateTime string      `json:"startedDateTime"`
+	Time            float64     `json:"time"`
+	Request         harRequest  `json:"request"`
+	Response        harResponse `json:"response"`
+	Cache           struct{}    `json:"cache"`
+	Timings         harTimings  `json:"timings"`
+	// Spec names the spec that made the exchange (a custom field: HAR allows
+	// names starting with an underscore).
+	Spec  string `json:"_spec,omitempty"`
+	Error string `json:"_error,omitempty"`
+}
+
+type harNV struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type harPostData struct {
+	MimeType string `json:"mimeType"`
+	Text     string `json:"text"`
+}
+
+type harRequest struct {
+	Method      string       `json:"method"`
+	URL         string       `json:"url"`
+	HTTPVersion string       `json:"httpVersion"`
+	Cookies     []harNV      `json:"cookies"`
+	Headers     []harNV      `json:"headers"`
+	QueryString []harNV      `json:"queryString"`
+	PostData    *harPostData `json:"postData,omitempty"`
+	HeadersSize int          `json:"headersSize"`
+	BodySize    int          `json:"bodySize"`
+}
+
+type harContent struct {
+	Size     int    `json:"size"`
+	MimeType string `json:"mimeType"`
+	Text     string `json:"text,omitempty"`
+	Comment  string `json:"comment,omitempty"`
+}
+
+type harResponse struct {
+	Status      int        `json:"status"`
+	StatusText  string     `json:"statusText"`
+	HTTPVersion string     `json:"httpVersion"`
+	Cookies     []harNV    `json:"cookies"`
+	Headers     []harNV    `json:"headers"`
+	Content     harContent `json:"content"`
+	RedirectURL string     `json:"redirectURL"`
+	HeadersSize int        `json:"headersSize"`
+	BodySize    int        `json:"bodySize"`
+}
+
+type harTimings struct {
+	Send    float64 `json:"send"`
+	Wait    float64 `json:"wait"`
+	Receive float64 `json:"receive"`
+}
+
+// httpVersion is written for every message: the recording client does not
+// keep the protocol version, and HAR requires the field.
+const httpVersion = "HTTP/1.1"
+
+func headerList(h map[string][]string) []harNV {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	out := make([]harNV, 0, len(h))
+	for _, name := range names {
+		for _, v := range h[name] {
+			out = append(out, harNV{Name: name, Value: v})
+		}
+	}
+	return out
+}
+
+func headerValue(h map[string][]string, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+func queryList(rawURL string) []harNV {
+	out := []harNV{}
+	u, err := url.Parse(rawURL)
+	if err != nil || u.RawQuery == "" {
+		return out
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return out
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range q[k] {
+			out = append(out, harNV{Name: k, Value: v})
+		}
+	}
+	return out
+}
+
+func millis(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}
+
+// harFromExchange converts an already redacted exchange.
+func harFromExchange(spec string, e Exchange) harEntry {
+	req := harRequest{
+		Method:      e.Method,
+		URL:         e.URL,
+		HTTPVersion: httpVersion,
+		Cookies:     []harNV{},
+		Headers:     headerList(e.RequestHeader),
+		QueryString: queryList(e.URL),
+		HeadersSize: -1,
+		BodySize:    len(e.RequestBody),
+	}
+	if e.RequestBody != "" {
+		mime := headerValue(e.RequestHeader, "Content-Type")
+		if mime == "" {
+			mime = "application/octet-stream"
+		}
+		req.PostData = &harPostData{MimeType: mime, Text: e.RequestBody}
+	}
+	resp := harResponse{
+		Status:      e.Status,
+		StatusText:  http.StatusText(e.Status),
+		HTTPVersion: httpVersion,
+		Cookies:     []harNV{},
+		Headers:     headerList(e.ResponseHeader),
+		Content: harContent{
+			Size:     len(e.ResponseBody),
+			MimeType: headerValue(e.ResponseHeader, "Content-Type"),
+			Text:     e.ResponseBody,
+		},
+		RedirectURL: headerValue(e.ResponseHeader, "Location"),
+		HeadersSize: -1,
+		BodySize:    len(e.ResponseBody),
+	}
+	if e.Status == 0 {
+		// No response arrived; HAR has no field for that beyond status 0.
+		resp.HTTPVersion = ""
+		resp.BodySize = -1
+	}
+	if e.Truncated {
+		// The body was cut at the recording cap: its real size is unknown.
+		req.BodySize = -1
+		resp.BodySize = -1
+		resp.Content.Comment = "body truncated by scimtest"
+	}
+	started := e.Started
+	if started.IsZero() {
+		started = time.Unix(0, 0)
+	}
+	return harEntry{
+		StartedDateTime: started.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
+		Time:            millis(e.Duration),
+		Request:         req,
+		Response:        resp,
+		// The client measures the whole round trip only; it is all "wait".
+		Timings: harTimings{Send: 0, Wait: millis(e.Duration), Receive: 0},
+		Spec:    spec,
+		Error:   e.Error,
+	}
+}
+
+// ErrHARClosed is returned by [HARWriter.Add] after [HARWriter.Close].
+var ErrHARClosed = errors.New("har: writer closed")
+
+// HARWriter streams exchanges to w as one HAR 1.2 document, so a long
+// simulation never holds its whole transcript in memory. Add and Close are
+// safe for concurrent use. Every exchange is redacted with [Redact] before it
+// is written.
+type HARWriter struct {
+	mu      sync.Mutex
+	w       io.Writer
+	creator harCreator
+	started bool
+	closed  bool
+	n       int
+	err     error
+}
+
+// NewHARWriter returns a writer of a HAR document to w. creator names the
+// producing tool as "name/version" (e.g. "scimtest/1.0.0"); without a slash
+// the whole string is the name. Nothing is written until the first Add or
+// Close.
+func NewHARWriter(w io.Writer, creator string) *HARWriter {
+	name, ver, _ := strings.Cut(creator, "/")
+	if name == "" {
+		name = "scimtest"
+	}
+	return &HARWriter{w: w, creator: harCreator{Name: name, Version: ver}}
+}
+
+// start writes the document head; the caller holds mu.
+func (h *HARWriter) start() error {
+	if h.started {
+		return nil
+	}
+	h.started = true
+	head, err := json.Marshal(h.creator)
+	if err != nil {
+		return fmt.Errorf("har: encode creator: %w", err)
+	}
+	if _, err := fmt.Fprintf(h.w, "{\"log\":{\"version\":\"1.2\",\"creator\":%s,\"entries\":[", head); err != nil {
+		return fmt.Errorf("har: write head: %w", err)
+	}
+	return nil
+}
+
+// Add writes one exchange.
+func (h *HARWriter) Add(e Exchange) error {
+	return h.AddSpec("", e)
+}
+
+// AddSpec writes one exchange and names the spec that made it in the entry's
+// "_spec" field.
+func (h *HARWriter) AddSpec(spec string, e Exchange) error {
+	entry, err := json.Marshal(harFromExchange(RedactText(spec), Redact(e)))
+	if err != nil {
+		return fmt.Errorf("har: encode %s %s: %w", e.Method, e.URL, err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.err != nil {
+		return h.err
+	}
+	if h.closed {
+		return ErrHARClosed
+	}
+	if err := h.start(); err != nil {
+		h.err = err
+		return err
+	}
+	sep := "\n"
+	if h.n > 0 {
+		sep = ",\n"
+	}
+	if _, err := io.WriteString(h.w, sep); err != nil {
+		h.err = fmt.Errorf("har: write entry: %w", err)
+		return h.err
+	}
+	if _, err := h.w.Write(entry); err != nil {
+		h.err = fmt.Errorf("har: write entry: %w", err)
+		return h.err
+	}
+	h.n++
+	return nil
+}
+
+// Close ends the HAR document. It does not close the underlying writer.
+// Closing twice is a no-op.
+func (h *HARWriter) Close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.err != nil {
+		return h.err
+	}
+	if h.closed {
+		return nil
+	}
+	if err := h.start(); err != nil {
+		h.err = err
+		return err
+	}
+	h.closed = true
+	if _, err := io.WriteString(h.w, "\n]}}\n"); err != nil {
+		h.err = fmt.Errorf("har: write tail: %w", err)
+		return h.err
+	}
+	return nil
+}
+
+// WriteHAR writes exchanges to w as one HAR 1.2 document.
+func WriteHAR(w io.Writer, creator string, exchanges []Exchange) error {
+	h := NewHARWriter(w, creator)
+	for _, e := range exchanges {
+		if err := h.Add(e); err != nil {
+			return err
+		}
+	}
+	return h.Close()
+}
