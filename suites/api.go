@@ -1,0 +1,287 @@
+package suites
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/tidwall/gjson"
+
+	"github.com/scimtest/scimtest/fixtures"
+	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/transcript"
+)
+
+// suiteClient is the client BeforeSuite built; specs derive theirs from it.
+var suiteClient *simulator.Client
+
+// api is the per-spec helper: a client whose exchanges are attached to the
+// spec's report, the spec's fixture generator and the discovered target.
+// Build one per spec with newAPI inside an It (or BeforeEach).
+type api struct {
+	c  *simulator.Client
+	t  *Target
+	d  *Discovery
+	fx *fixtures.Gen
+}
+
+// httpEntry is an exchange as attached to a report entry; its String is what
+// the console shows for a failed spec (the full exchange is in the reports).
+type httpEntry transcript.Exchange
+
+// String renders the exchange as one line plus a capped response body.
+func (e httpEntry) String() string {
+	if e.Error != "" {
+		return fmt.Sprintf("%s %s -> error: %s", e.Method, e.URL, e.Error)
+	}
+	body := e.ResponseBody
+	if len(body) > 300 {
+		body = body[:300] + "..."
+	}
+	return fmt.Sprintf("%s %s -> %d %s", e.Method, e.URL, e.Status, body)
+}
+
+// recordHook attaches every exchange to the current spec's report.
+func recordHook(ex transcript.Exchange) {
+	AddReportEntry("http", httpEntry(ex), ReportEntryVisibilityFailureOrVerbose)
+}
+
+// specSeed derives a spec's fixture seed from the suite seed and the spec's
+// full text, so adding or filtering specs does not change other specs' data.
+// It is never 0, which gofakeit treats as "random".
+func specSeed(suite int64, fullText string) int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(fullText)) // hash.Hash never fails to write
+	s := suite ^ int64(h.Sum64())
+	if s == 0 {
+		s = 1
+	}
+	return s
+}
+
+// newAPI returns the helper for the running spec.
+func newAPI() *api {
+	GinkgoHelper()
+	t := currentTarget()
+	d := discovery()
+	if suiteClient == nil {
+		failNow("suites: no client (BeforeSuite did not run)")
+	}
+	seed := specSeed(t.Seed, CurrentSpecReport().FullText())
+	return &api{c: suiteClient.WithHook(recordHook), t: t, d: d, fx: fixtures.New(seed, t.RunID)}
+}
+
+// reply is a response together with the request line that produced it, so
+// assertion messages can show both.
+type reply struct {
+	*simulator.Response
+	// Line is the request line, e.g. "POST /Users".
+	Line string
+}
+
+// JSON is the parsed body (a non-existent Result when the body is not JSON).
+func (r *reply) JSON() gjson.Result { return r.Response.JSON() }
+
+// F looks up a dotted attribute path in the body, case-insensitively.
+func (r *reply) F(path string) gjson.Result { return field(r.JSON(), path) }
+
+// do sends req; a transport failure (refused, reset, timeout) fails the spec.
+func (a *api) do(ctx context.Context, req simulator.Request) *reply {
+	GinkgoHelper()
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
+	line := req.Method + " " + req.Path
+	if q := req.RawQuery; q != "" {
+		line += "?" + q
+	} else if len(req.Query) > 0 {
+		line += "?" + req.Query.Encode()
+	}
+	resp, err := a.c.Do(ctx, req)
+	if err != nil {
+		failNow(fmt.Sprintf("request failed: %s: %v", line, err))
+	}
+	return &reply{Response: resp, Line: line}
+}
+
+// get sends GET path with optional query parameters.
+func (a *api) get(ctx context.Context, path string, query url.Values) *reply {
+	GinkgoHelper()
+	return a.do(ctx, simulator.Request{Method: http.MethodGet, Path: path, Query: query})
+}
+
+// send sends method path with a JSON body (nil for none).
+func (a *api) send(ctx context.Context, method, path string, body any) *reply {
+	GinkgoHelper()
+	return a.do(ctx, simulator.Request{Method: method, Path: path, Body: body})
+}
+
+// users and groups are the discovered endpoints.
+func (a *api) users() string  { return a.d.UsersEndpoint }
+func (a *api) groups() string { return a.d.GroupsEndpoint }
+
+// userPath and groupPath address one resource.
+func (a *api) userPath(id string) string  { return a.users() + "/" + url.PathEscape(id) }
+func (a *api) groupPath(id string) string { return a.groups() + "/" + url.PathEscape(id) }
+
+// postUser POSTs body to the Users endpoint; whatever it creates is deleted
+// when the spec ends (DeferCleanup runs after failures too).
+func (a *api) postUser(ctx context.Context, body any) *reply {
+	GinkgoHelper()
+	r := a.send(ctx, http.MethodPost, a.users(), body)
+	a.cleanupCreated(r, a.userPath)
+	return r
+}
+
+// postGroup is postUser for the Groups endpoint.
+func (a *api) postGroup(ctx context.Context, body any) *reply {
+	GinkgoHelper()
+	r := a.send(ctx, http.MethodPost, a.groups(), body)
+	a.cleanupCreated(r, a.groupPath)
+	return r
+}
+
+// cleanupCreated registers the deletion of a resource the run created. Only
+// the id the target returned for our own POST is ever deleted.
+func (a *api) cleanupCreated(r *reply, path func(string) string) {
+	GinkgoHelper()
+	if r.Status < 200 || r.Status > 299 {
+		return
+	}
+	id := r.F("id").String()
+	if id == "" {
+		return
+	}
+	p := path(id)
+	DeferCleanup(func(ctx SpecContext) {
+		// Best effort: a failed delete is left to `scimtest cleanup`; it must
+		// not turn a passing spec into a failure of a different requirement.
+		_, _ = a.c.Delete(ctx, p, nil)
+	})
+}
+
+// createUser creates a user from body (a fixture) and returns its id and the
+// reply; anything but 201 with an id is a failed precondition.
+func (a *api) createUser(ctx context.Context, body any) (string, *reply) {
+	GinkgoHelper()
+	r := a.postUser(ctx, body)
+	return a.created(r, "user"), r
+}
+
+// createGroup creates a group from body and returns its id and the reply.
+func (a *api) createGroup(ctx context.Context, body any) (string, *reply) {
+	GinkgoHelper()
+	r := a.postGroup(ctx, body)
+	return a.created(r, "group"), r
+}
+
+// created checks the precondition of a create helper.
+func (a *api) created(r *reply, kind string) string {
+	GinkgoHelper()
+	id := r.F("id").String()
+	if r.Status != http.StatusCreated || id == "" {
+		failNow(fmt.Sprintf("%screate %s: %s answered %d (want 201 with an id)%s", preconditionPrefix, kind, r.Line, r.Status, errorSummary(r)))
+	}
+	return id
+}
+
+// readBack GETs a resource by its location (absolute meta.location or a path)
+// and requires 200: every write is read back to catch values that were echoed
+// but not stored (RFC 7644 §3.1: responses reflect the stored state).
+func (a *api) readBack(ctx context.Context, location string) *reply {
+	GinkgoHelper()
+	r := a.get(ctx, location, nil)
+	if r.Status != http.StatusOK {
+		failNow(fmt.Sprintf("%sread back %s: answered %d (want 200)%s", preconditionPrefix, location, r.Status, errorSummary(r)))
+	}
+	return r
+}
+
+// needs skips (or, under --require, fails) the running spec unless the
+// target advertises c. Prefer Needs in Meta; this is for specs whose need is
+// only known at run time.
+func (a *api) needs(c Capability) {
+	GinkgoHelper()
+	gate([]Capability{c})
+}
+
+// gate applies the capability rules to the running spec.
+func gate(caps []Capability) {
+	GinkgoHelper()
+	t := currentTarget()
+	d := discovery()
+	for _, c := range caps {
+		if d.Capabilities[c] {
+			continue
+		}
+		reason := fmt.Sprintf("target does not advertise %s", capabilityEvidence(c))
+		for _, r := range t.Require {
+			if r == c {
+				failNow(fmt.Sprintf("%s, but --require %s is set", reason, c))
+			}
+		}
+		Skip(reason)
+	}
+}
+
+// capabilityEvidence says where a capability is advertised.
+func capabilityEvidence(c Capability) string {
+	switch c {
+	case CapGroups:
+		return "a Group resource type in /ResourceTypes"
+	case CapEnterprise:
+		return "the enterprise User extension in schemaExtensions"
+	case CapSearch:
+		return "POST .search (probe failed)"
+	case CapMe:
+		return "/Me (probe failed)"
+	case CapRoot:
+		return "queries at the server root (probe failed)"
+	default:
+		return string(c) + ".supported"
+	}
+}
+
+// uniqueSuffix returns a short string unique to the running spec, derived from
+// the fixture generator so it follows --seed.
+func (a *api) uniqueSuffix() string {
+	return fmt.Sprintf("%016x", uint64(specSeed(a.t.Seed, CurrentSpecReport().FullText())))[:8]
+}
+
+// user returns a full fixture user as a JSON object the spec may modify.
+func (a *api) user() map[string]any {
+	GinkgoHelper()
+	return toMap(a.fx.User())
+}
+
+// minimalUser returns a user with only schemas and userName (plus the run
+// marker the fixture puts in userName).
+func (a *api) minimalUser() map[string]any {
+	GinkgoHelper()
+	u := a.fx.User()
+	return map[string]any{"schemas": []string{URNUser}, "userName": u.UserName}
+}
+
+// group returns a fixture group (schemas, displayName, externalId).
+func (a *api) group() map[string]any {
+	GinkgoHelper()
+	return toMap(a.fx.Group())
+}
+
+// toMap converts a fixture struct to a JSON object.
+func toMap(v any) map[string]any {
+	GinkgoHelper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		failNow(fmt.Sprintf("encode fixture: %v", err))
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		failNow(fmt.Sprintf("decode fixture: %v", err))
+	}
+	return m
+}

@@ -1,0 +1,196 @@
+package suites
+
+import (
+	"fmt"
+	"mime"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega/types"
+	"github.com/tidwall/gjson"
+
+	"github.com/scimtest/scimtest/suites/requirements"
+)
+
+// preconditionPrefix starts the message of a failure that is not the spec's
+// requirement but something it needed first (creating a user, reading it
+// back); the report groups such failures by cause.
+const preconditionPrefix = "precondition failed: "
+
+// failNow fails the running spec with msg, pointing at the spec's line.
+func failNow(msg string) {
+	GinkgoHelper()
+	Fail(msg)
+}
+
+// describeReq renders "[P-3.3-01 MUST, 7644 §3.3] text" for a requirement ID.
+func describeReq(id string) string {
+	row, ok := requirements.Lookup(id)
+	if !ok {
+		return "[" + id + "] (unknown requirement)"
+	}
+	return fmt.Sprintf("[%s %s, RFC %s] %s", row.ID, row.Keyword, row.Section, row.Text)
+}
+
+// errorSummary renders status, scimType and detail of an error body, or "".
+func errorSummary(r *reply) string {
+	j := r.JSON()
+	var parts []string
+	if v := field(j, "scimType"); v.Exists() {
+		parts = append(parts, fmt.Sprintf("scimType %q", v.String()))
+	}
+	if v := field(j, "detail"); v.Exists() {
+		d := v.String()
+		if len(d) > 200 {
+			d = d[:200] + "..."
+		}
+		parts = append(parts, fmt.Sprintf("detail %q", d))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(parts, ", ")
+}
+
+// fragment renders at most 600 bytes of a JSON value for a failure message.
+func fragment(v gjson.Result) string {
+	if !v.Exists() {
+		return "(absent)"
+	}
+	s := v.Raw
+	if len(s) > 600 {
+		s = s[:600] + "..."
+	}
+	return s
+}
+
+// failReq fails the spec for requirement id with what was expected and what
+// came back; frag is the JSON the judgement was made on.
+func failReq(id string, r *reply, expected, actual string, frag gjson.Result) {
+	GinkgoHelper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", describeReq(id))
+	if r != nil {
+		fmt.Fprintf(&b, "  request:  %s\n", r.Line)
+	}
+	fmt.Fprintf(&b, "  expected: %s\n", expected)
+	fmt.Fprintf(&b, "  actual:   %s\n", actual)
+	if r != nil && !frag.Exists() {
+		frag = r.JSON()
+		if !frag.Exists() && len(r.Body) > 0 {
+			frag = gjson.Result{Type: gjson.String, Raw: fmt.Sprintf("%q", truncate(string(r.Body), 300))}
+		}
+	}
+	fmt.Fprintf(&b, "  body:     %s", fragment(frag))
+	Fail(b.String())
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// expectStatus requires one of the wanted statuses for requirement id.
+func (r *reply) expectStatus(id string, want ...int) {
+	GinkgoHelper()
+	for _, w := range want {
+		if r.Status == w {
+			return
+		}
+	}
+	failReq(id, r, "status "+statusList(want), fmt.Sprintf("status %d%s", r.Status, errorSummary(r)), gjson.Result{})
+}
+
+func statusList(want []int) string {
+	s := make([]string, len(want))
+	for i, w := range want {
+		s[i] = fmt.Sprint(w)
+	}
+	return strings.Join(s, " or ")
+}
+
+// expect requires cond for requirement id; expected and actual describe the
+// check in words, path is the attribute the check looked at ("" for the body).
+func (r *reply) expect(id string, cond bool, path, expected, actual string) {
+	GinkgoHelper()
+	if cond {
+		return
+	}
+	frag := r.JSON()
+	if path != "" {
+		frag = r.F(path)
+	}
+	failReq(id, r, expected, actual, frag)
+}
+
+// expectField requires the attribute at path (case-insensitive) to satisfy a
+// Gomega matcher, e.g. r.expectField("P-3.3-02", "userName", Equal(name)).
+func (r *reply) expectField(id, path string, m types.GomegaMatcher) {
+	GinkgoHelper()
+	v := r.F(path)
+	var actual any
+	if v.Exists() {
+		actual = v.Value()
+	}
+	ok, err := m.Match(actual)
+	if err != nil {
+		failReq(id, r, fmt.Sprintf("%s: a value the check can judge", path), err.Error(), v)
+		return
+	}
+	if !ok {
+		failReq(id, r, path+": "+strings.TrimSpace(m.FailureMessage(actual)), fmt.Sprintf("%s = %s", path, fragment(v)), v)
+	}
+}
+
+// expectSCIMError requires an RFC 7644 §3.12 error body: a JSON object with
+// the Error URN in schemas and status as a string equal to the HTTP status.
+func (r *reply) expectSCIMError(id string) {
+	GinkgoHelper()
+	j := r.JSON()
+	if !j.IsObject() {
+		failReq(id, r, "a JSON object body (SCIM error, RFC 7644 §3.12)", "body is not a JSON object", gjson.Result{})
+		return
+	}
+	if !hasString(field(j, "schemas"), URNError) {
+		failReq(id, r, fmt.Sprintf("schemas containing %q at the top level", URNError), "schemas = "+fragment(field(j, "schemas")), j)
+		return
+	}
+	st := field(j, "status")
+	if !isJSONString(st) || st.String() != fmt.Sprint(r.Status) {
+		failReq(id, r, fmt.Sprintf("status as the JSON string %q", fmt.Sprint(r.Status)), "status = "+fragment(st), j)
+	}
+}
+
+// expectScimType requires scimType == want (case-sensitive keyword, RFC 7644
+// §3.12 Table 9).
+func (r *reply) expectScimType(id, want string) {
+	GinkgoHelper()
+	got := r.F("scimType")
+	r.expect(id, got.String() == want, "", fmt.Sprintf("scimType %q", want), "scimType = "+fragment(got))
+}
+
+// mediaType returns the media type of the Content-Type header, lower-cased,
+// without parameters ("" when absent or unparsable).
+func (r *reply) mediaType() string {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(mt)
+}
+
+// scimTypes are the error keywords of RFC 7644 §3.12 Table 9.
+var scimTypes = []string{"invalidFilter", "tooMany", "uniqueness", "mutability", "invalidSyntax",
+	"invalidPath", "noTarget", "invalidValue", "invalidVers", "sensitive"}
+
+// validScimType reports whether s is a Table 9 keyword.
+func validScimType(s string) bool {
+	for _, k := range scimTypes {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}

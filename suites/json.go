@@ -1,0 +1,97 @@
+package suites
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// field looks up a dotted attribute path in r with case-insensitive keys:
+// attribute names are case-insensitive (RFC 7643 §2.1), so "Meta.Location"
+// and "meta.location" find the same value. Keys that contain dots (schema
+// URNs such as "urn:...:enterprise:2.0:User") match as one segment; a numeric
+// segment indexes an array.
+func field(r gjson.Result, path string) gjson.Result {
+	if path == "" {
+		return r
+	}
+	segs := strings.Split(path, ".")
+	cur := r
+	for len(segs) > 0 {
+		next, used := step(cur, segs)
+		if used == 0 {
+			return gjson.Result{}
+		}
+		cur, segs = next, segs[used:]
+	}
+	return cur
+}
+
+// step descends one key, preferring the longest run of segments that names a
+// key (so a URN with dots wins over its first fragment).
+func step(r gjson.Result, segs []string) (gjson.Result, int) {
+	if r.IsArray() {
+		i, err := strconv.Atoi(segs[0])
+		arr := r.Array()
+		if err != nil || i < 0 || i >= len(arr) {
+			return gjson.Result{}, 0
+		}
+		return arr[i], 1
+	}
+	if !r.IsObject() {
+		return gjson.Result{}, 0
+	}
+	for n := len(segs); n >= 1; n-- {
+		want := strings.Join(segs[:n], ".")
+		var hit gjson.Result
+		found := false
+		r.ForEach(func(k, v gjson.Result) bool {
+			if strings.EqualFold(k.String(), want) {
+				hit, found = v, true
+				return false
+			}
+			return true
+		})
+		if found {
+			return hit, n
+		}
+	}
+	return gjson.Result{}, 0
+}
+
+// hasKey reports whether object r has key (case-insensitive).
+func hasKey(r gjson.Result, key string) bool {
+	if !r.IsObject() {
+		return false
+	}
+	found := false
+	r.ForEach(func(k, _ gjson.Result) bool {
+		found = strings.EqualFold(k.String(), key)
+		return !found
+	})
+	return found
+}
+
+// hasString reports whether the JSON array arr contains s. Schema URIs are
+// compared case-insensitively, like attribute names.
+func hasString(arr gjson.Result, s string) bool {
+	for _, v := range arr.Array() {
+		if v.Type == gjson.String && strings.EqualFold(v.String(), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// isJSONString reports whether r is present and a JSON string.
+func isJSONString(r gjson.Result) bool { return r.Exists() && r.Type == gjson.String }
+
+// isJSONBool reports whether r is present and a JSON boolean.
+func isJSONBool(r gjson.Result) bool { return r.Type == gjson.True || r.Type == gjson.False }
+
+// isJSONInteger reports whether r is a JSON number without fraction or
+// exponent (RFC 7643 §2.3.4).
+func isJSONInteger(r gjson.Result) bool {
+	return r.Type == gjson.Number && !strings.ContainsAny(r.Raw, ".eE")
+}

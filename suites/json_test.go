@@ -1,0 +1,57 @@
+package suites
+
+import (
+	"testing"
+
+	"github.com/tidwall/gjson"
+)
+
+func TestField(t *testing.T) {
+	doc := gjson.Parse(`{"Meta":{"Location":"http://x/Users/1"},"emails":[{"value":"a"},{"VALUE":"b"}],
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"42","manager":{"value":"7"}},
+		"urn":{"x":1}}`)
+	tests := []struct {
+		path, want string
+	}{
+		{"meta.location", "http://x/Users/1"},
+		{"META.LOCATION", "http://x/Users/1"},
+		{"emails.0.value", "a"},
+		{"emails.1.value", "b"},
+		{"emails.2.value", ""},
+		{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.employeeNumber", "42"},
+		{"URN:ietf:params:scim:schemas:extension:enterprise:2.0:user.manager.value", "7"},
+		{"meta.missing", ""},
+		{"nope", ""},
+	}
+	for _, tt := range tests {
+		if got := field(doc, tt.path).String(); got != tt.want {
+			t.Errorf("field(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestJSONKinds(t *testing.T) {
+	tests := []struct {
+		raw          string
+		str, b, integer bool
+	}{
+		{`"404"`, true, false, false},
+		{`404`, false, false, true},
+		{`4.0`, false, false, false},
+		{`1e3`, false, false, false},
+		{`true`, false, true, false},
+		{`"true"`, true, false, false},
+	}
+	for _, tt := range tests {
+		r := gjson.Parse(tt.raw)
+		if isJSONString(r) != tt.str || isJSONBool(r) != tt.b || isJSONInteger(r) != tt.integer {
+			t.Errorf("%s: string=%v bool=%v int=%v", tt.raw, isJSONString(r), isJSONBool(r), isJSONInteger(r))
+		}
+	}
+	if !hasString(gjson.Parse(`["URN:a","b"]`), "urn:a") || hasString(gjson.Parse(`["a"]`), "c") {
+		t.Error("hasString")
+	}
+	if !hasKey(gjson.Parse(`{"UserName":1}`), "userName") || hasKey(gjson.Parse(`[1]`), "x") {
+		t.Error("hasKey")
+	}
+}

@@ -1,0 +1,206 @@
+package suites
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
+	"github.com/tidwall/gjson"
+
+	"github.com/scimtest/scimtest/reports"
+	"github.com/scimtest/scimtest/simulator"
+)
+
+// Errors returned by [Run] for runs that could not be made (exit 2).
+var (
+	// ErrUsage is a bad option: label filter, regexp, profile, capability.
+	ErrUsage = errors.New("invalid options")
+	// ErrUnreachable means the target could not be reached or is not SCIM.
+	ErrUnreachable = errors.New("target unreachable")
+)
+
+// Options configure one conformance run.
+type Options struct {
+	// Target is what to test; Target.BaseURL is required.
+	Target Target
+	// Embedded records that the target is the in-process reference provider.
+	Embedded bool
+	// LabelFilter is an extra Ginkgo label filter, ANDed with the profile's.
+	LabelFilter string
+	// Focus and Skip are regexps on the spec's full text.
+	Focus, Skip []string
+	// Timeout bounds the whole run (0: one hour).
+	Timeout time.Duration
+	// Version is the scimtest version recorded in the results.
+	Version string
+	// Console receives Ginkgo's own console report; nil discards it (the
+	// CLI prints its summary from the results).
+	Console io.Writer
+	// Verbose makes the Ginkgo console report verbose.
+	Verbose bool
+	// NoColor disables colour in Ginkgo's output.
+	NoColor bool
+}
+
+// failRecorder is the GinkgoTestingT of a run outside go test.
+type failRecorder struct{ failed bool }
+
+// Fail records that the suite failed.
+func (f *failRecorder) Fail() { f.failed = true }
+
+var (
+	runMu   sync.Mutex
+	results *reports.Results
+)
+
+// Run tests the target once and returns the results. Ginkgo allows one
+// RunSpecs per process, so Run can be called once per process. The error is
+// non-nil only when the run could not be made ([ErrUsage], [ErrUnreachable]);
+// a non-conformant target is a nil error and Results.Run.Conformant false.
+func Run(ctx context.Context, opts Options) (*reports.Results, error) {
+	sc, rc, err := configure(opts)
+	if err != nil {
+		return nil, err
+	}
+	t := opts.Target
+	t.Require = append(append([]Capability(nil), t.Require...), Profiles[t.Profile].Requires...)
+	if t.RunID == "" {
+		return nil, fmt.Errorf("%w: empty run ID", ErrUsage)
+	}
+	auth := simulator.NoAuth
+	if t.Token != "" {
+		auth = simulator.Bearer(t.Token)
+	}
+	client, err := simulator.New(simulator.Options{
+		BaseURL:    t.BaseURL,
+		Auth:       auth,
+		Timeout:    t.RequestTimeout,
+		HTTPClient: t.HTTPClient,
+		Retry:      simulator.RetryPolicy{MaxRetries: 2, MaxWait: 10 * time.Second},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if err := probe(ctx, client); err != nil {
+		return nil, err
+	}
+
+	runMu.Lock()
+	defer runMu.Unlock()
+	setTarget(&t)
+	suiteClient = client
+	results = nil
+	started := time.Now()
+	ReportAfterSuite("scimtest results", func(r types.Report) {
+		res := convert(r, &t, opts, sc.LabelFilter, started)
+		results = res
+	})
+	gomega.RegisterFailHandler(Fail)
+	// A passing run with programmatic focus would otherwise os.Exit(197).
+	if err := os.Setenv("GINKGO_EDITOR_INTEGRATION", "1"); err != nil {
+		return nil, fmt.Errorf("set GINKGO_EDITOR_INTEGRATION: %w", err)
+	}
+	out := opts.Console
+	if out == nil {
+		out = io.Discard
+	}
+	formatter.ColorableStdOut = out
+	if opts.NoColor {
+		formatter.SingletonFormatter = formatter.New(formatter.ColorModeNone)
+	}
+	RunSpecs(&failRecorder{}, "SCIM conformance", sc, rc)
+	if results == nil {
+		return nil, errors.New("suites: Ginkgo returned without a report")
+	}
+	if results.Run.Interrupted != "" && strings.HasPrefix(results.Run.Interrupted, setupPrefix) {
+		return results, fmt.Errorf("%w: %s", ErrUnreachable, strings.TrimPrefix(results.Run.Interrupted, setupPrefix))
+	}
+	return results, nil
+}
+
+// configure validates the options and builds the Ginkgo configuration from
+// GinkgoConfiguration (a zero SuiteConfig makes Ginkgo exit the process).
+func configure(opts Options) (types.SuiteConfig, types.ReporterConfig, error) {
+	sc, rc := GinkgoConfiguration()
+	t := opts.Target
+	u, err := url.Parse(t.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return sc, rc, fmt.Errorf("%w: target %q is not an http(s) URL", ErrUsage, t.BaseURL)
+	}
+	filter, err := EffectiveFilter(t.Profile, opts.LabelFilter)
+	if err != nil {
+		return sc, rc, err
+	}
+	for _, re := range append(append([]string(nil), opts.Focus...), opts.Skip...) {
+		if _, err := regexp.Compile(re); err != nil {
+			return sc, rc, fmt.Errorf("%w: regexp %q: %v", ErrUsage, re, err)
+		}
+	}
+	for _, c := range t.Require {
+		if _, err := ParseCapability(string(c)); err != nil {
+			return sc, rc, fmt.Errorf("%w: --require: %v", ErrUsage, err)
+		}
+	}
+	sc.LabelFilter = filter
+	sc.FocusStrings = opts.Focus
+	sc.SkipStrings = opts.Skip
+	sc.FailOnEmpty = true
+	sc.RandomSeed = t.Seed
+	if opts.Timeout > 0 {
+		sc.Timeout = opts.Timeout
+	}
+	rc.NoColor = opts.NoColor
+	rc.Verbose = opts.Verbose
+	rc.Succinct = !opts.Verbose
+	return sc, rc, nil
+}
+
+// EffectiveFilter combines the profile's label with an extra label filter and
+// validates the result (an invalid filter makes Ginkgo exit the process).
+func EffectiveFilter(profile, extra string) (string, error) {
+	var parts []string
+	switch profile {
+	case "", "all":
+	default:
+		if _, ok := Profiles[profile]; !ok {
+			return "", fmt.Errorf("%w: unknown profile %q (known: %s)", ErrUsage, profile, strings.Join(ProfileNames(), ", "))
+		}
+		parts = append(parts, profile)
+	}
+	if strings.TrimSpace(extra) != "" {
+		parts = append(parts, "("+extra+")")
+	}
+	filter := strings.Join(parts, " && ")
+	if _, err := types.ParseLabelFilter(filter); err != nil {
+		return "", fmt.Errorf("%w: label filter %q: %v", ErrUsage, extra, err)
+	}
+	return filter, nil
+}
+
+// probe checks once, before any spec, that the target answers like a SCIM
+// service provider, so an unreachable target is one clear error.
+func probe(ctx context.Context, c *simulator.Client) error {
+	resp, err := c.Get(ctx, "/ServiceProviderConfig")
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
+		return fmt.Errorf("%w: GET /ServiceProviderConfig answered %d: check the token (--token or SCIMTEST_TOKEN)", ErrUnreachable, resp.Status)
+	}
+	if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) || !resp.JSON().IsObject() {
+		return fmt.Errorf("%w: GET %s/ServiceProviderConfig answered %d %s: %v", ErrUnreachable, c.BaseURL(), resp.Status, snippet(resp.Body), ErrNotSCIM)
+	}
+	return nil
+}
