@@ -140,3 +140,7 @@ func statusList(s []int) string {
 	}
 	return strings.Join(parts, " or ")
 }
+
+// QuarantineCause reports whether Entra would quarantine the job for this
+// error alone; the lifecycle summary uses it for its verdict.
+func (e *Error) QuarantineCause() bool { return e.Quarantine }

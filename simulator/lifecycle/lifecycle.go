@@ -1,0 +1,299 @@
+// Package lifecycle runs a whole IdP provisioning lifecycle against a SCIM
+// target at scale: test the connection, create users, update them, push
+// groups, change memberships, rename, deactivate, reactivate, import, and
+// clean up. It drives the flows of simulator/okta or simulator/entra with
+// bounded concurrency and an optional request rate, and ends with a
+// [Summary]: operations by kind, errors by status and scimType, latency
+// percentiles, throughput and what the IdP's admin would see.
+//
+// A run keeps no per-request records: fixtures are regenerated from the seed
+// and the object index whenever a step needs them, latencies go into a
+// fixed-size histogram, and exchanges stream to the caller's hook. Only the
+// IdP's own client-side state (source object → SCIM id) grows with the
+// number of users.
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/transcript"
+)
+
+// Kind names one kind of operation in the summary.
+type Kind string
+
+// Operation kinds. Not every IdP runs every kind.
+const (
+	KindTestCredentials Kind = "test-credentials"
+	KindCreateUser      Kind = "create-user"
+	KindUpdateUser      Kind = "update-user"
+	KindSetManager      Kind = "set-manager"
+	KindPushGroup       Kind = "push-group"
+	KindAddMembers      Kind = "add-members"
+	KindRemoveMembers   Kind = "remove-members"
+	KindRenameGroup     Kind = "rename-group"
+	KindReadGroup       Kind = "read-group"
+	KindDeactivateUser  Kind = "deactivate-user"
+	KindReactivateUser  Kind = "reactivate-user"
+	KindImportUsers     Kind = "import-users"
+	KindImportGroups    Kind = "import-groups"
+	KindDeleteGroup     Kind = "delete-group"
+	KindDeleteUser      Kind = "delete-user"
+)
+
+// ErrSkipped is returned by a step that was not attempted because an earlier
+// step for the same object failed; it is counted apart from failures.
+var ErrSkipped = errors.New("skipped: an earlier step for this object failed")
+
+// ErrUnreachable wraps a test-credentials failure that got no response: the
+// run cannot start.
+var ErrUnreachable = errors.New("target unreachable")
+
+// Phase is one step of the lifecycle, run once per object index.
+type Phase struct {
+	// Kind is counted in the summary.
+	Kind Kind
+	// N is the number of operations.
+	N int
+	// Do runs operation i (0 ≤ i < N).
+	Do func(ctx context.Context, i int) error
+	// Sequential runs the operations one at a time, in order (imports page
+	// through results).
+	Sequential bool
+}
+
+// Driver adapts one IdP simulator to the runner.
+type Driver interface {
+	// TestCredentials runs the IdP's connection test.
+	TestCredentials(ctx context.Context) error
+	// Phases returns the lifecycle steps in order; cleanup steps are
+	// included only when cleanup is true.
+	Phases(cleanup bool) []Phase
+	// Admin says what the IdP's admin would see after a run.
+	Admin(s *Summary) []string
+}
+
+// Config describes one run.
+type Config struct {
+	// IdP is "okta" or "entra".
+	IdP string
+	// Dialect is the Entra PATCH dialect ("default" or "compliant"); Okta
+	// ignores it.
+	Dialect string
+	// BaseURL is the SCIM base URL of the target.
+	BaseURL string
+	// Token is the bearer token.
+	Token string
+	// Users, Groups and MembersPerGroup size the run.
+	Users, Groups, MembersPerGroup int
+	// Concurrency is the number of operations in flight; 0 means 1.
+	Concurrency int
+	// Rate caps requests per second; 0 means no cap.
+	Rate float64
+	// Seed fixes the fixture data.
+	Seed int64
+	// RunID marks every resource the run creates.
+	RunID string
+	// Keep skips the cleanup steps.
+	Keep bool
+	// Timeout bounds each request; 0 means the client default.
+	Timeout time.Duration
+	// Hook receives every exchange (for a HAR transcript); may be nil.
+	Hook transcript.Hook
+	// Progress receives a progress bar; nil draws none.
+	Progress io.Writer
+	// HTTPClient sends the requests; nil means a pooled client sized for
+	// Concurrency.
+	HTTPClient *http.Client
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.IdP != "okta" && c.IdP != "entra":
+		return fmt.Errorf("lifecycle: unknown IdP %q (want okta or entra)", c.IdP)
+	case c.BaseURL == "":
+		return errors.New("lifecycle: no target URL")
+	case c.Users < 1:
+		return fmt.Errorf("lifecycle: users must be at least 1, got %d", c.Users)
+	case c.Groups < 0:
+		return fmt.Errorf("lifecycle: groups must not be negative, got %d", c.Groups)
+	case c.MembersPerGroup < 0:
+		return fmt.Errorf("lifecycle: members per group must not be negative, got %d", c.MembersPerGroup)
+	case c.MembersPerGroup > c.Users:
+		return fmt.Errorf("lifecycle: members per group (%d) exceeds users (%d)", c.MembersPerGroup, c.Users)
+	case c.Concurrency < 0:
+		return fmt.Errorf("lifecycle: concurrency must not be negative, got %d", c.Concurrency)
+	case c.Rate < 0:
+		return fmt.Errorf("lifecycle: rate must not be negative, got %g", c.Rate)
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = 1
+	}
+	return nil
+}
+
+// Run runs the lifecycle described by cfg. It returns an error only when the
+// run could not happen (bad configuration, unreachable target: wraps
+// [ErrUnreachable]); failed operations are in the summary.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	st := newStats()
+	hc := cfg.HTTPClient
+	if hc == nil {
+		// The default transport keeps 2 idle connections per host, which
+		// would make every concurrent request beyond two dial anew.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = cfg.Concurrency
+		tr.MaxIdleConns = cfg.Concurrency
+		hc = &http.Client{Transport: tr}
+	}
+	if cfg.Rate > 0 {
+		base := hc.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		lim := newRateLimited(base, cfg.Rate)
+		defer lim.stop()
+		cp := *hc
+		cp.Transport = lim
+		hc = &cp
+	}
+	hook := st.hook
+	if cfg.Hook != nil {
+		user := cfg.Hook
+		hook = func(ex transcript.Exchange) {
+			st.hook(ex)
+			user(ex)
+		}
+	}
+	driver, err := newDriver(cfg, hc, hook)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if err := driver.TestCredentials(ctx); err != nil {
+		if status, _ := statusOf(err); status == 0 {
+			return nil, fmt.Errorf("%w: %s: %w", ErrUnreachable, cfg.BaseURL, err)
+		}
+		// The IdP refuses to enable provisioning when its test fails, so
+		// the run stops here and the summary says why.
+		st.record(KindTestCredentials, err)
+		return finish(st, driver, cfg, start), nil
+	}
+	st.record(KindTestCredentials, nil)
+
+	phases := driver.Phases(!cfg.Keep)
+	var total int64
+	for _, p := range phases {
+		total += int64(p.N)
+	}
+	bar := newBar(cfg.Progress, total)
+	for _, p := range phases {
+		if ctx.Err() != nil {
+			break
+		}
+		if bar != nil {
+			bar.Describe(string(p.Kind))
+		}
+		runPhase(ctx, p, cfg.Concurrency, st, bar)
+	}
+	if bar != nil {
+		_ = bar.Finish() // a drawing error must not fail the run
+		_, _ = io.WriteString(cfg.Progress, "\n")
+	}
+	return finish(st, driver, cfg, start), ctx.Err()
+}
+
+func finish(st *stats, d Driver, cfg Config, start time.Time) *Summary {
+	s := st.summary(cfg.IdP, time.Since(start))
+	s.Admin = d.Admin(s)
+	return s
+}
+
+// newBar draws on w with github.com/schollz/progressbar/v3: it is
+// maintained, throttles its redraws (cheap at thousands of updates a
+// second) and needs no terminal setup. The caller passes a nil w when
+// stderr is not a terminal, so CI logs stay clean.
+func newBar(w io.Writer, total int64) *progressbar.ProgressBar {
+	if w == nil {
+		return nil
+	}
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("ops"),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionSetPredictTime(true),
+	)
+}
+
+// runPhase runs p's operations on up to conc workers.
+func runPhase(ctx context.Context, p Phase, conc int, st *stats, bar *progressbar.ProgressBar) {
+	if p.Sequential {
+		conc = 1
+	}
+	if conc > p.N {
+		conc = p.N
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= p.N || ctx.Err() != nil {
+					return
+				}
+				st.record(p.Kind, safeDo(ctx, p, i))
+				if bar != nil {
+					_ = bar.Add(1) // drawing errors are cosmetic
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// safeDo runs one operation, turning a panic in a flow into a failure of
+// that operation rather than a crash of the whole run.
+func safeDo(ctx context.Context, p Phase, i int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s #%d: panic: %v", p.Kind, i, r)
+		}
+	}()
+	return p.Do(ctx, i)
+}
+
+// newDriver builds the IdP driver and its client.
+func newDriver(cfg Config, hc *http.Client, hook transcript.Hook) (Driver, error) {
+	opts := simulator.Options{
+		BaseURL:    cfg.BaseURL,
+		Auth:       simulator.Bearer(cfg.Token),
+		Timeout:    cfg.Timeout,
+		HTTPClient: hc,
+		Hook:       hook,
+	}
+	switch cfg.IdP {
+	case "entra":
+		return newEntraDriver(cfg, opts)
+	case "okta":
+		return newOktaDriver(cfg, opts)
+	}
+	return nil, fmt.Errorf("lifecycle: unknown IdP %q", cfg.IdP)
+}

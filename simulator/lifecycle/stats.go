@@ -1,0 +1,312 @@
+package lifecycle
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/scimtest/scimtest/simulator/transcript"
+)
+
+// statusCoder is implemented by the typed errors of simulator/okta and
+// simulator/entra; an error without it counts as "no response".
+type statusCoder interface {
+	HTTPStatus() int
+	SCIMType() string
+}
+
+// adminMessager is implemented by errors that know what the IdP's admin
+// console would show ("Okta would report: ...", "Entra would report: ...").
+type adminMessager interface {
+	AdminMessage() string
+}
+
+// quarantiner is implemented by errors after which Entra would quarantine
+// the provisioning job at once.
+type quarantiner interface {
+	QuarantineCause() bool
+}
+
+// statusOf returns the HTTP status and scimType carried by err; status 0
+// means no response arrived.
+func statusOf(err error) (int, string) {
+	var sc statusCoder
+	if errors.As(err, &sc) {
+		return sc.HTTPStatus(), sc.SCIMType()
+	}
+	return 0, ""
+}
+
+// errKey classifies errors for the summary.
+type errKey struct {
+	Status   int
+	ScimType string
+}
+
+// ErrorClass is one class of failed operations in a [Summary].
+type ErrorClass struct {
+	// Status is the HTTP status; 0 when no response arrived.
+	Status int
+	// ScimType is the scimType of the SCIM error body, if any.
+	ScimType string
+	// Count is how many operations failed this way.
+	Count int64
+	// Kind is the operation kind of the first example.
+	Kind Kind
+	// Example is the first error of the class.
+	Example string
+	// Admin is what the IdP's admin would read for the first example.
+	Admin string
+}
+
+// KindCount is the tally of one operation kind.
+type KindCount struct {
+	// Kind is the operation kind.
+	Kind Kind
+	// OK counts operations that succeeded.
+	OK int64
+	// Failed counts operations that failed.
+	Failed int64
+	// Skipped counts operations not attempted because an earlier step for
+	// the same object failed.
+	Skipped int64
+}
+
+// stats gathers a run's counters. Everything it holds is bounded by the
+// number of operation kinds and error classes, never by the number of
+// requests.
+type stats struct {
+	mu     sync.Mutex
+	kinds  []Kind
+	ops    map[Kind]*KindCount
+	errs   map[errKey]*ErrorClass
+	quar   atomic.Bool
+	status map[int]int64
+
+	lat      histogram
+	requests atomic.Int64
+	noResp   atomic.Int64
+}
+
+func newStats() *stats {
+	return &stats{ops: map[Kind]*KindCount{}, errs: map[errKey]*ErrorClass{}, status: map[int]int64{}}
+}
+
+// hook observes every HTTP attempt: latency and status.
+func (s *stats) hook(ex transcript.Exchange) {
+	s.requests.Add(1)
+	if ex.Status == 0 {
+		s.noResp.Add(1)
+		return
+	}
+	s.lat.observe(ex.Duration)
+	s.mu.Lock()
+	s.status[ex.Status]++
+	s.mu.Unlock()
+}
+
+// record tallies the outcome of one operation.
+func (s *stats) record(k Kind, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kc, ok := s.ops[k]
+	if !ok {
+		kc = &KindCount{Kind: k}
+		s.ops[k] = kc
+		s.kinds = append(s.kinds, k)
+	}
+	switch {
+	case err == nil:
+		kc.OK++
+		return
+	case errors.Is(err, ErrSkipped):
+		kc.Skipped++
+		return
+	}
+	kc.Failed++
+	var q quarantiner
+	if errors.As(err, &q) && q.QuarantineCause() {
+		s.quar.Store(true)
+	}
+	status, scimType := statusOf(err)
+	key := errKey{status, scimType}
+	ec, ok := s.errs[key]
+	if !ok {
+		ec = &ErrorClass{Status: status, ScimType: scimType, Kind: k, Example: err.Error()}
+		var am adminMessager
+		if errors.As(err, &am) {
+			ec.Admin = am.AdminMessage()
+		}
+		s.errs[key] = ec
+	}
+	ec.Count++
+}
+
+// Summary is the outcome of a lifecycle run.
+type Summary struct {
+	// IdP is "okta" or "entra".
+	IdP string
+	// Ops tallies operations by kind, in the order they first ran.
+	Ops []KindCount
+	// Errors lists failed operations by status and scimType, most frequent first.
+	Errors []ErrorClass
+	// Requests counts HTTP attempts, retries included.
+	Requests int64
+	// NoResponse counts attempts that got no response (timeouts, resets).
+	NoResponse int64
+	// Statuses counts responses by HTTP status.
+	Statuses map[int]int64
+	// P50, P95 and P99 are request latency percentiles, accurate to 6.25%.
+	P50, P95, P99 time.Duration
+	// Elapsed is the wall time of the run.
+	Elapsed time.Duration
+	// Admin lists what the IdP's admin would see.
+	Admin []string
+	// Quarantine is true when Entra would quarantine the job.
+	Quarantine bool
+}
+
+// Failed reports whether any operation failed.
+func (s *Summary) Failed() bool {
+	for _, k := range s.Ops {
+		if k.Failed > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Count returns the tally of kind k.
+func (s *Summary) Count(k Kind) KindCount {
+	for _, kc := range s.Ops {
+		if kc.Kind == k {
+			return kc
+		}
+	}
+	return KindCount{Kind: k}
+}
+
+// totals sums the tallies.
+func (s *Summary) totals() (ok, failed, skipped int64) {
+	for _, k := range s.Ops {
+		ok += k.OK
+		failed += k.Failed
+		skipped += k.Skipped
+	}
+	return
+}
+
+// Throughput is requests per second over the whole run.
+func (s *Summary) Throughput() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Requests) / s.Elapsed.Seconds()
+}
+
+func (s *stats) summary(idp string, elapsed time.Duration) *Summary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sum := &Summary{IdP: idp, Elapsed: elapsed, Requests: s.requests.Load(), NoResponse: s.noResp.Load(),
+		Statuses: map[int]int64{}, P50: s.lat.quantile(0.50), P95: s.lat.quantile(0.95), P99: s.lat.quantile(0.99),
+		Quarantine: s.quar.Load()}
+	for _, k := range s.kinds {
+		sum.Ops = append(sum.Ops, *s.ops[k])
+	}
+	for _, ec := range s.errs {
+		sum.Errors = append(sum.Errors, *ec)
+	}
+	sort.Slice(sum.Errors, func(i, j int) bool {
+		a, b := sum.Errors[i], sum.Errors[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if a.Status != b.Status {
+			return a.Status < b.Status
+		}
+		return a.ScimType < b.ScimType
+	})
+	for k, v := range s.status {
+		sum.Statuses[k] = v
+	}
+	return sum
+}
+
+// Write prints the summary as plain text.
+func (s *Summary) Write(w io.Writer) error {
+	var b strings.Builder
+	ok, failed, skipped := s.totals()
+	fmt.Fprintf(&b, "scimtest simulate %s: %d operations ok, %d failed, %d skipped in %s\n",
+		s.IdP, ok, failed, skipped, s.Elapsed.Round(time.Millisecond))
+	b.WriteString("\nOperations\n")
+	for _, k := range s.Ops {
+		fmt.Fprintf(&b, "  %-18s %8d ok", k.Kind, k.OK)
+		if k.Failed > 0 {
+			fmt.Fprintf(&b, " %8d failed", k.Failed)
+		}
+		if k.Skipped > 0 {
+			fmt.Fprintf(&b, " %8d skipped", k.Skipped)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "\nRequests: %d (%.1f/s), %d without response\n", s.Requests, s.Throughput(), s.NoResponse)
+	codes := make([]int, 0, len(s.Statuses))
+	for c := range s.Statuses {
+		codes = append(codes, c)
+	}
+	sort.Ints(codes)
+	for _, c := range codes {
+		fmt.Fprintf(&b, "  HTTP %d: %d\n", c, s.Statuses[c])
+	}
+	fmt.Fprintf(&b, "Latency: p50 %s  p95 %s  p99 %s\n", fmtDur(s.P50), fmtDur(s.P95), fmtDur(s.P99))
+	if len(s.Errors) > 0 {
+		b.WriteString("\nErrors by status and scimType (first example of each)\n")
+		for _, e := range s.Errors {
+			status := "no response"
+			if e.Status != 0 {
+				status = fmt.Sprintf("HTTP %d", e.Status)
+			}
+			if e.ScimType != "" {
+				status += " " + e.ScimType
+			}
+			fmt.Fprintf(&b, "  %-28s %8d  e.g. %s: %s\n", status, e.Count, e.Kind, e.Example)
+		}
+	}
+	if len(s.Admin) > 0 {
+		fmt.Fprintf(&b, "\nWhat an %s admin would see\n", adminName(s.IdP))
+		for _, a := range s.Admin {
+			fmt.Fprintf(&b, "  %s\n", a)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	if err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return nil
+}
+
+func adminName(idp string) string {
+	switch idp {
+	case "okta":
+		return "Okta"
+	case "entra":
+		return "Entra"
+	}
+	return idp
+}
+
+// fmtDur rounds a latency for display.
+func fmtDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(time.Microsecond).String()
+}
