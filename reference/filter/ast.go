@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// Expr is a parsed filter expression: one of [*Logical], [*Not], [*Compare],
+// Expr is a parsed filter expression: one of [*Logical], [*Not], [*Comparison],
 // [*Present] or [*ValuePath]. String returns a canonical filter that [Parse]
 // accepts and that parses back to the same tree.
 type Expr interface {
@@ -26,8 +26,9 @@ type Not struct {
 	X Expr
 }
 
-// Compare is `Path Op Value`.
-type Compare struct {
+// Comparison is `Path Op Value` (named so that [Compare], the value ordering
+// used by sortBy, can have the short name).
+type Comparison struct {
 	Path AttrPath
 	// Op is one of eq, ne, co, sw, ew, gt, lt, ge, le (always lower case).
 	Op string
@@ -53,7 +54,7 @@ type ValuePath struct {
 
 func (*Logical) expr()   {}
 func (*Not) expr()       {}
-func (*Compare) expr()   {}
+func (*Comparison) expr()   {}
 func (*Present) expr()   {}
 func (*ValuePath) expr() {}
 
@@ -99,7 +100,7 @@ func group(child Expr, parentOp string, right bool) string {
 func (e *Not) String() string { return "not (" + e.X.String() + ")" }
 
 // String prints `path op value` with the value in JSON syntax.
-func (e *Compare) String() string {
+func (e *Comparison) String() string {
 	return e.Path.String() + " " + e.Op + " " + formatValue(e.Value)
 }
 

@@ -339,7 +339,7 @@ func (p *parser) attrExp(path AttrPath) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Compare{Path: path, Op: op, Value: v}, nil
+	return &Comparison{Path: path, Op: op, Value: v}, nil
 }
 
 // value parses compValue: false / null / true / number / string, in JSON

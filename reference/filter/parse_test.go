@@ -9,7 +9,7 @@ import (
 )
 
 // cmp, pres, and, or, not and vp build expected trees compactly.
-func cmp(path AttrPath, op string, v any) Expr { return &Compare{Path: path, Op: op, Value: v} }
+func cmp(path AttrPath, op string, v any) Expr { return &Comparison{Path: path, Op: op, Value: v} }
 func pres(path AttrPath) Expr                  { return &Present{Path: path} }
 func and(l, r Expr) Expr                       { return &Logical{Op: "and", Left: l, Right: r} }
 func or(l, r Expr) Expr                        { return &Logical{Op: "or", Left: l, Right: r} }

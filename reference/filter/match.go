@@ -1,0 +1,245 @@
+package filter
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Match reports whether a resource decoded from JSON satisfies e. Numbers in
+// res may be float64 or json.Number. Attribute keys are looked up
+// case-insensitively; extension attributes are read from the object under
+// their schema URN ([Resolved].Ext).
+//
+// Semantics (RFC 7644, Section 3.4.2.2):
+//   - strings compare as [Compare] orders them: case-insensitively (full
+//     Unicode case folding) unless caseExact, references and binary always
+//     case-exact, dateTimes as instants, numbers numerically;
+//   - an attribute expression on a multi-valued attribute, or on a
+//     sub-attribute reached through one (`emails.value`), is true when any
+//     value satisfies it; a complex multi-valued attribute compared without
+//     a sub-attribute (`emails co "x"`) is compared through "value";
+//   - ne is the negation of eq: true when no value equals the operand,
+//     including when the attribute is absent;
+//   - eq null is true when the attribute has no non-null value, ne null when
+//     it has one;
+//   - pr is true when the attribute has a value that is not null, not "" and
+//     not an empty array or object;
+//   - `attr[filter]` is true when one and the same element satisfies the
+//     whole inner filter;
+//   - a value of the wrong JSON type in the resource never matches.
+//
+// Match checks operators and operand types like [Validate] and returns its
+// errors (wrapping [ErrInvalidFilter]).
+func Match(e Expr, res map[string]any, r Resolver) (bool, error) {
+	return match(e, res, r, nil, nil)
+}
+
+// match evaluates e against res; inside a value path, parent is the value
+// path's attribute and elem the element being tried.
+func match(e Expr, res map[string]any, r Resolver, parent *AttrPath, elem map[string]any) (bool, error) {
+	switch e := e.(type) {
+	case *Logical:
+		left, err := match(e.Left, res, r, parent, elem)
+		if err != nil {
+			return false, err
+		}
+		switch e.Op {
+		case "and":
+			if !left {
+				return false, nil
+			}
+		case "or":
+			if left {
+				return true, nil
+			}
+		default:
+			return false, invalid(e, "unknown logical operator %q", e.Op)
+		}
+		return match(e.Right, res, r, parent, elem)
+	case *Not:
+		ok, err := match(e.X, res, r, parent, elem)
+		return !ok && err == nil, err
+	case *Present:
+		rv, err := resolve(r, e, e.Path, parent)
+		if err != nil {
+			return false, err
+		}
+		for _, v := range values(res, rv, elem) {
+			if present(v) {
+				return true, nil
+			}
+		}
+		return false, nil
+	case *Comparison:
+		rv, err := resolveCompared(r, e, parent)
+		if err != nil {
+			return false, err
+		}
+		if err := checkComparison(e, rv); err != nil {
+			return false, err
+		}
+		return compareValues(e, rv, values(res, rv, elem)), nil
+	case *ValuePath:
+		if parent != nil {
+			return false, invalid(e, "value filters cannot be nested")
+		}
+		rv, err := resolveValuePath(r, e)
+		if err != nil {
+			return false, err
+		}
+		for _, v := range values(res, rv, nil) {
+			el, ok := v.(map[string]any)
+			if !ok {
+				continue
+			}
+			ok, err := match(e.Filter, res, r, &e.Path, el)
+			if err != nil || ok {
+				return ok, err
+			}
+		}
+		return false, nil
+	case nil:
+		return false, fmt.Errorf("filter: %w: empty expression", ErrInvalidFilter)
+	default:
+		return false, fmt.Errorf("filter: %w: unknown expression type %T", ErrInvalidFilter, e)
+	}
+}
+
+// compareValues applies a checked comparison to the attribute's values.
+func compareValues(c *Comparison, rv Resolved, vals []any) bool {
+	if c.Op == "ne" {
+		eq := *c
+		eq.Op = "eq"
+		return !compareValues(&eq, rv, vals)
+	}
+	if c.Value == nil {
+		for _, v := range vals {
+			if v != nil {
+				return false
+			}
+		}
+		return true
+	}
+	for _, v := range vals {
+		if v != nil && compareOne(c.Op, v, c.Value, rv) {
+			return true
+		}
+	}
+	return false
+}
+
+// compareOne applies op to one attribute value.
+func compareOne(op string, have, want any, rv Resolved) bool {
+	switch op {
+	case "co", "sw", "ew":
+		hs, ok1 := have.(string)
+		ws, ok2 := want.(string)
+		// References are case-exact whatever the schema says (RFC 7643,
+		// Section 2.3.7).
+		return ok1 && ok2 && stringOp(op, hs, ws, rv.CaseExact || rv.Type == "reference")
+	}
+	c, ok := Compare(have, want, rv.Type, rv.CaseExact)
+	if !ok {
+		return false
+	}
+	switch op {
+	case "eq":
+		return c == 0
+	case "gt":
+		return c > 0
+	case "ge":
+		return c >= 0
+	case "lt":
+		return c < 0
+	case "le":
+		return c <= 0
+	}
+	return false
+}
+
+// values collects the values a resolved path addresses: the attribute's
+// value, or each element of a multi-valued one; with a sub-attribute, the
+// sub-attribute of each element. Inside a value path (elem != nil) the
+// sub-attribute is read from elem alone.
+func values(res map[string]any, rv Resolved, elem map[string]any) []any {
+	if elem != nil {
+		return flatten(lookup(elem, rv.Sub))
+	}
+	container := res
+	if rv.Ext != "" {
+		ext, ok := lookup(res, rv.Ext).(map[string]any)
+		if !ok {
+			return nil
+		}
+		container = ext
+	}
+	vals := flatten(lookup(container, rv.Attr))
+	if rv.Sub == "" {
+		return vals
+	}
+	var out []any
+	for _, v := range vals {
+		if m, ok := v.(map[string]any); ok {
+			out = append(out, flatten(lookup(m, rv.Sub))...)
+		}
+	}
+	return out
+}
+
+// flatten turns an attribute value into the list of its values.
+func flatten(v any) []any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return v
+	case []map[string]any:
+		out := make([]any, len(v))
+		for i, m := range v {
+			out[i] = m
+		}
+		return out
+	case []string:
+		out := make([]any, len(v))
+		for i, s := range v {
+			out[i] = s
+		}
+		return out
+	}
+	return []any{v}
+}
+
+// lookup reads key from m, trying the exact spelling first and then any
+// letter case, because attribute names are case-insensitive (RFC 7643,
+// Section 2.1).
+func lookup(m map[string]any, key string) any {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
+
+// present reports a value that is not null, "" or an empty array or object.
+func present(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case string:
+		return v != ""
+	case []any:
+		for _, x := range v {
+			if present(x) {
+				return true
+			}
+		}
+		return false
+	case map[string]any:
+		return len(v) > 0
+	}
+	return true
+}
