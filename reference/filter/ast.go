@@ -52,11 +52,11 @@ type ValuePath struct {
 	Filter Expr
 }
 
-func (*Logical) expr()   {}
-func (*Not) expr()       {}
-func (*Comparison) expr()   {}
-func (*Present) expr()   {}
-func (*ValuePath) expr() {}
+func (*Logical) expr()    {}
+func (*Not) expr()        {}
+func (*Comparison) expr() {}
+func (*Present) expr()    {}
+func (*ValuePath) expr()  {}
 
 // String returns the canonical spelling of the path: URN, a colon, the
 // attribute and the dotted sub-attribute.
