@@ -1,0 +1,101 @@
+package reports
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCounts(t *testing.T) {
+	r := failingRun()
+	c := r.Counts()
+	tests := []struct {
+		name string
+		got  Tally
+		want Tally
+	}{
+		{"all", c.Tally, Tally{Total: 15, Passed: 7, Failed: 6, Warnings: 1, Skipped: 1, Requirements: 7}},
+		{"MUST", c.ByLevel[LevelMust], Tally{Total: 14, Passed: 7, Failed: 6, Skipped: 1, Requirements: 6}},
+		{"SHOULD", c.ByLevel[LevelShould], Tally{Total: 1, Warnings: 1, Requirements: 1}},
+		{"users", c.ByArea["users"], Tally{Total: 3, Failed: 2, Warnings: 1, Requirements: 3}},
+		{"bulk (skipped covers nothing)", c.ByArea["bulk"], Tally{Total: 1, Skipped: 1}},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %+v, want %+v", tt.name, tt.got, tt.want)
+		}
+	}
+	if got, want := strings.Join(c.Areas(), ","), "bulk,discovery,errors,filter,groups,patch,users"; got != want {
+		t.Errorf("Areas() = %s, want %s", got, want)
+	}
+	c.ByLevel["X"] = Tally{}
+	if got, want := strings.Join(c.Levels(), ","), "MUST,SHOULD,X"; got != want {
+		t.Errorf("Levels() = %s, want %s", got, want)
+	}
+	if got := r.Duration().String(); got != "1m23s" {
+		t.Errorf("Duration() = %s, want 1m23s", got)
+	}
+}
+
+func TestFailuresGroupByRootCause(t *testing.T) {
+	r := failingRun()
+	groups := r.Failures()
+	type want struct {
+		cause string
+		specs int
+	}
+	wants := []want{
+		{"create user failed: POST /Users → 500 database unavailable", 3},
+		{"GET /scim/v2/Users → 503: search index rebuilding", 2},
+		{"GET /Users/00000000-0000-4000-8000-000000000000: expected a SCIM error body, got text/html", 1},
+	}
+	if len(groups) != len(wants) {
+		t.Fatalf("got %d groups, want %d: %+v", len(groups), len(wants), groups)
+	}
+	for i, w := range wants {
+		if groups[i].Cause != w.cause || len(groups[i].Specs) != w.specs {
+			t.Errorf("group %d: got %q with %d specs, want %q with %d", i, groups[i].Cause, len(groups[i].Specs), w.cause, w.specs)
+		}
+	}
+	warn := r.Warnings()
+	if len(warn) != 1 || warn[0].Level != LevelShould || warn[0].Cause != "GET /Users: itemsPerPage missing from the ListResponse" {
+		t.Errorf("Warnings() = %+v", warn)
+	}
+}
+
+func TestGroupOrder(t *testing.T) {
+	fail := func(level, cause string) Spec {
+		return Spec{Name: cause, Level: level, State: StateFailed, Failure: &Failure{Message: cause, Cause: cause}}
+	}
+	r := &Results{Specs: []Spec{
+		fail(LevelShould, "s"),
+		fail(LevelMust, "a"),
+		fail(LevelMust, "b"),
+		fail(LevelMust, "b"),
+		fail(LevelMust, "b"),
+		fail(LevelMay, "a"), // joins the MUST group "a"; the group stays MUST
+	}}
+	var got []string
+	for _, g := range r.Failures() {
+		got = append(got, g.Level+":"+g.Cause)
+	}
+	if strings.Join(got, " ") != "MUST:b MUST:a SHOULD:s" {
+		t.Errorf("order = %v, want MUST groups first, larger first", got)
+	}
+}
+
+func TestTruncateAndFirstLine(t *testing.T) {
+	tests := []struct{ in, first, trunc5 string }{
+		{"", "", ""},
+		{"\n  hello world \nsecond", "hello world", "\n  h…"},
+		{"äöüßé", "äöüßé", "äöüßé"},
+		{"äöüßéx", "äöüßéx", "äöüß…"},
+	}
+	for _, tt := range tests {
+		if got := FirstLine(tt.in); got != tt.first {
+			t.Errorf("FirstLine(%q) = %q, want %q", tt.in, got, tt.first)
+		}
+		if got := Truncate(tt.in, 5); got != tt.trunc5 {
+			t.Errorf("Truncate(%q, 5) = %q, want %q", tt.in, got, tt.trunc5)
+		}
+	}
+}
