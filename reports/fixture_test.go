@@ -70,14 +70,14 @@ func failingRun() *Results {
 			Finished:     t0.Add(83 * time.Second),
 			Conformant:   false,
 			Requirements: map[string]Requirement{
-				"P-3.3-01": {ID: "P-3.3-01", Section: "7644 §3.3", Keyword: "MUST", Level: LevelMust, Text: "A successful create returns 201 Created with the resource."},
-				"P-3.3-06": {ID: "P-3.3-06", Section: "7644 §3.3", Keyword: "MUST", Level: LevelMust, Text: "A duplicate userName is rejected with 409 and scimType uniqueness."},
+				"P-3.3-01":     {ID: "P-3.3-01", Section: "7644 §3.3", Keyword: "MUST", Level: LevelMust, Text: "A successful create returns 201 Created with the resource."},
+				"P-3.3-06":     {ID: "P-3.3-06", Section: "7644 §3.3", Keyword: "MUST", Level: LevelMust, Text: "A duplicate userName is rejected with 409 and scimType uniqueness."},
 				"P-3.4.2.2-01": {ID: "P-3.4.2.2-01", Section: "7644 §3.4.2.2", Keyword: "MUST", Level: LevelMust, Text: "The eq filter compares attribute values."},
-				"P-3.5.2-01": {ID: "P-3.5.2-01", Section: "7644 §3.5.2", Keyword: "MUST", Level: LevelMust, Text: "PATCH applies all operations or none."},
-				"P-3.12-01": {ID: "P-3.12-01", Section: "7644 §3.12", Keyword: "MUST", Level: LevelMust, Text: "Errors carry the SCIM error schema and a status string."},
-				"P-3.4.2-05": {ID: "P-3.4.2-05", Section: "7644 §3.4.2", Keyword: "SHOULD", Level: LevelShould, Text: "A list response should include itemsPerPage."},
-				"P-3.7-01": {ID: "P-3.7-01", Section: "7644 §3.7", Keyword: "MUST", Level: LevelMust, Text: "Bulk operations are processed in order."},
-				"S-5-01": {ID: "S-5-01", Section: "7643 §5", Keyword: "MUST", Level: LevelMust, Text: "ServiceProviderConfig describes the supported features."},
+				"P-3.5.2-01":   {ID: "P-3.5.2-01", Section: "7644 §3.5.2", Keyword: "MUST", Level: LevelMust, Text: "PATCH applies all operations or none."},
+				"P-3.12-01":    {ID: "P-3.12-01", Section: "7644 §3.12", Keyword: "MUST", Level: LevelMust, Text: "Errors carry the SCIM error schema and a status string."},
+				"P-3.4.2-05":   {ID: "P-3.4.2-05", Section: "7644 §3.4.2", Keyword: "SHOULD", Level: LevelShould, Text: "A list response should include itemsPerPage."},
+				"P-3.7-01":     {ID: "P-3.7-01", Section: "7644 §3.7", Keyword: "MUST", Level: LevelMust, Text: "Bulk operations are processed in order."},
+				"S-5-01":       {ID: "S-5-01", Section: "7643 §5", Keyword: "MUST", Level: LevelMust, Text: "ServiceProviderConfig describes the supported features."},
 			},
 		},
 	}
@@ -108,7 +108,7 @@ func failingRun() *Results {
 			Exchanges: []transcript.Exchange{exchange(http.MethodGet, "/Users?filter=userName+eq+%22scimtest-r1-bob%22", 503, "", `{"detail":"search index rebuilding","status":"503"}`)}})
 	}
 	add(Spec{Area: "errors", Name: "Error responses use the SCIM error schema | with pipes", Level: LevelMust, Requirements: []string{"P-3.12-01"}, State: StateFailed, Duration: 15 * time.Millisecond,
-		Failure: &Failure{Message: "GET /Users/00000000-0000-4000-8000-000000000000: expected a SCIM error body, got text/html\nexpected: schemas contains urn:ietf:params:scim:api:messages:2.0:Error\nactual: <html>", Location: "suites/errors.go:41"},
+		Failure:   &Failure{Message: "GET /Users/00000000-0000-4000-8000-000000000000: expected a SCIM error body, got text/html\nexpected: schemas contains urn:ietf:params:scim:api:messages:2.0:Error\nactual: <html>", Location: "suites/errors.go:41"},
 		Exchanges: []transcript.Exchange{exchange(http.MethodGet, "/Users/00000000-0000-4000-8000-000000000000", 404, "", `<html><body>Not found `+hostile+`</body></html>`)}})
 	add(Spec{Area: "users", Name: "List responses include itemsPerPage", Level: LevelShould, Requirements: []string{"P-3.4.2-05"}, State: StateWarning, Duration: 20 * time.Millisecond,
 		Failure:   &Failure{Message: "GET /Users: itemsPerPage missing from the ListResponse"},
