@@ -187,7 +187,7 @@ const (
 )
 
 func (d *entraDriver) Admin(s *Summary) []string {
-	ok, failed, skipped := s.totals()
+	ok, failed, skipped := s.Totals()
 	var out []string
 	switch {
 	case s.Quarantine:

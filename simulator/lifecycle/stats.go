@@ -191,8 +191,8 @@ func (s *Summary) Count(k Kind) KindCount {
 	return KindCount{Kind: k}
 }
 
-// totals sums the tallies.
-func (s *Summary) totals() (ok, failed, skipped int64) {
+// Totals sums the tallies of every kind.
+func (s *Summary) Totals() (ok, failed, skipped int64) {
 	for _, k := range s.Ops {
 		ok += k.OK
 		failed += k.Failed
@@ -240,7 +240,7 @@ func (s *stats) summary(idp string, elapsed time.Duration) *Summary {
 // Write prints the summary as plain text.
 func (s *Summary) Write(w io.Writer) error {
 	var b strings.Builder
-	ok, failed, skipped := s.totals()
+	ok, failed, skipped := s.Totals()
 	fmt.Fprintf(&b, "scimtest simulate %s: %d operations ok, %d failed, %d skipped in %s\n",
 		s.IdP, ok, failed, skipped, s.Elapsed.Round(time.Millisecond))
 	b.WriteString("\nOperations\n")

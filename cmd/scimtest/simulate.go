@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/scimtest/scimtest/fixtures"
+	"github.com/scimtest/scimtest/reference"
+	"github.com/scimtest/scimtest/simulator/lifecycle"
+	"github.com/scimtest/scimtest/simulator/transcript"
+)
+
+func init() { register(newSimulateCmd) }
+
+// simulateFlags are the flags of scimtest simulate.
+type simulateFlags struct {
+	target, token, dialect, transcript string
+	users, groups, members, conc       int
+	rate                               float64
+	seed                               int64
+	keep                               bool
+	timeout                            time.Duration
+}
+
+func newSimulateCmd() *cobra.Command {
+	var f simulateFlags
+	cmd := &cobra.Command{
+		Use:   "simulate okta|entra",
+		Short: "Push an Okta- or Entra-style provisioning lifecycle through a target",
+		Long: `Runs a whole IdP provisioning lifecycle against the target: test credentials,
+create users, update them, push groups, change memberships, rename,
+deactivate, reactivate, import, and clean up (unless --keep). Ends with a
+summary of operations, errors by status and scimType, latency percentiles,
+throughput and what the IdP's admin would see.
+
+Without --target it runs against the embedded reference provider.
+Exit codes: 0 no operation failed, 1 some failed, 2 could not run.`,
+		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
+		ValidArgs: []string{"okta", "entra"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSimulate(cmd, args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.target, "target", "", "SCIM base URL of the target (default: the embedded reference provider)")
+	fl.StringVar(&f.token, "token", "", "bearer token (default $SCIMTEST_TOKEN)")
+	fl.StringVar(&f.dialect, "dialect", "", "entra: PATCH dialect, default or compliant (aadOptscim062020)")
+	fl.IntVar(&f.users, "users", 100, "number of users")
+	fl.IntVar(&f.groups, "groups", 10, "number of groups")
+	fl.IntVar(&f.members, "members-per-group", 10, "members per group")
+	fl.IntVar(&f.conc, "concurrency", 8, "operations in flight")
+	fl.Float64Var(&f.rate, "rate", 0, "maximum requests per second (0: unlimited)")
+	fl.Int64Var(&f.seed, "seed", 1, "seed of the generated users and groups")
+	fl.StringVar(&f.transcript, "transcript", "", "write every exchange to this file as HAR 1.2")
+	fl.BoolVar(&f.keep, "keep", false, "keep the created users and groups (skip cleanup)")
+	fl.DurationVar(&f.timeout, "timeout", 60*time.Second, "timeout of each request")
+	return cmd
+}
+
+// checkSimulateFlags refuses values the run cannot start with, so the user
+// gets one line instead of a failed run.
+func checkSimulateFlags(idp string, f simulateFlags) error {
+	switch {
+	case f.users < 1:
+		return fmt.Errorf("--users must be at least 1, got %d", f.users)
+	case f.groups < 0:
+		return fmt.Errorf("--groups must not be negative, got %d", f.groups)
+	case f.members < 0 || f.members > f.users:
+		return fmt.Errorf("--members-per-group must be between 0 and --users (%d), got %d", f.users, f.members)
+	case f.conc < 1:
+		return fmt.Errorf("--concurrency must be at least 1, got %d", f.conc)
+	case f.rate < 0:
+		return fmt.Errorf("--rate must not be negative, got %g", f.rate)
+	case f.timeout <= 0:
+		return fmt.Errorf("--timeout must be positive, got %s", f.timeout)
+	case idp == "okta" && f.dialect != "":
+		return fmt.Errorf("--dialect applies to entra only")
+	}
+	return nil
+}
+
+func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
+	if err := checkSimulateFlags(idp, f); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	defer stop()
+
+	cfg := lifecycle.Config{
+		IdP: idp, Dialect: f.dialect, BaseURL: f.target, Token: f.token,
+		Users: f.users, Groups: f.groups, MembersPerGroup: f.members, Concurrency: f.conc,
+		Rate: f.rate, Seed: f.seed, RunID: fixtures.NewRunID(), Keep: f.keep, Timeout: f.timeout,
+	}
+	if cfg.Token == "" {
+		cfg.Token = os.Getenv("SCIMTEST_TOKEN")
+	}
+	if cfg.BaseURL == "" {
+		url, token, shutdown, err := startEmbedded()
+		if err != nil {
+			return err
+		}
+		defer shutdown()
+		cfg.BaseURL, cfg.Token = url, token
+	} else if cfg.Token == "" {
+		return errors.New("no token: pass --token or set SCIMTEST_TOKEN")
+	}
+	// The bar is drawn only on a terminal: in CI logs its redraws are noise.
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		cfg.Progress = cmd.ErrOrStderr()
+	}
+	if f.transcript != "" {
+		closeHAR, err := openTranscript(f.transcript, &cfg)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if cerr := closeHAR(); cerr != nil && err == nil {
+				err = &exitError{exitUsage, cerr}
+			}
+		}()
+	}
+
+	sum, runErr := lifecycle.Run(ctx, cfg)
+	if sum == nil {
+		return runErr // configuration or unreachable target: exit 2
+	}
+	if werr := sum.Write(cmd.OutOrStdout()); werr != nil {
+		return &exitError{exitUsage, werr}
+	}
+	switch {
+	case ctx.Err() != nil:
+		return &exitError{exitInterrupted, errors.New("interrupted")}
+	case runErr != nil:
+		return &exitError{exitUsage, runErr}
+	case sum.Failed():
+		_, failed, _ := sum.Totals()
+		return &exitError{exitNonConform, fmt.Errorf("%d operations failed", failed)}
+	}
+	return nil
+}
+
+// openTranscript streams every exchange to path as HAR 1.2, so a long run
+// never holds its transcript in memory. The returned func finishes the
+// document and reports the first write error.
+func openTranscript(path string, cfg *lifecycle.Config) (func() error, error) {
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("transcript: %w", err)
+	}
+	buf := bufio.NewWriterSize(file, 256<<10)
+	har := transcript.NewHARWriter(buf, "scimtest/"+version)
+	var once sync.Once
+	var first error
+	cfg.Hook = func(ex transcript.Exchange) {
+		if err := har.Add(ex); err != nil {
+			once.Do(func() { first = err })
+		}
+	}
+	return func() error {
+		errs := []error{first, har.Close(), buf.Flush(), file.Close()}
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("transcript %s: %w", path, err)
+		}
+		return nil
+	}, nil
+}
+
+// startEmbedded serves the reference provider on a free loopback port with
+// a random token, for runs without --target.
+func startEmbedded() (url, token string, shutdown func(), err error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", nil, fmt.Errorf("embedded reference: token: %w", err)
+	}
+	token = hex.EncodeToString(b[:])
+	h, err := reference.New(reference.Options{BasePath: "/scim/v2", Token: token})
+	if err != nil {
+		return "", "", nil, fmt.Errorf("embedded reference: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", nil, fmt.Errorf("embedded reference: listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }() // Serve returns ErrServerClosed on shutdown
+	shutdown = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx) // best effort: the process is about to exit
+	}
+	return "http://" + ln.Addr().String() + "/scim/v2", token, shutdown, nil
+}
