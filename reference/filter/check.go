@@ -118,52 +118,6 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// Validate checks a parsed filter against a resource type's schema: every
-// attribute exists, every operator applies to its attribute's type and every
-// value has the attribute's type (a dateTime must be an RFC 3339 string).
-// Value paths must name complex attributes. Errors wrap [ErrInvalidFilter],
-// and also the Resolver's error (so [ErrUnknownAttribute]) when a path does
-// not resolve.
-func Validate(e Expr, r Resolver) error {
-	return validate(e, r, nil)
-}
-
-func validate(e Expr, r Resolver, parent *AttrPath) error {
-	switch e := e.(type) {
-	case *Logical:
-		if e.Op != "and" && e.Op != "or" {
-			return invalid(e, "unknown logical operator %q", e.Op)
-		}
-		if err := validate(e.Left, r, parent); err != nil {
-			return err
-		}
-		return validate(e.Right, r, parent)
-	case *Not:
-		return validate(e.X, r, parent)
-	case *Present:
-		_, err := resolve(r, e, e.Path, parent)
-		return err
-	case *Comparison:
-		rv, err := resolveCompared(r, e, parent)
-		if err != nil {
-			return err
-		}
-		return checkComparison(e, rv)
-	case *ValuePath:
-		if parent != nil {
-			return invalid(e, "value filters cannot be nested")
-		}
-		if _, err := resolveValuePath(r, e); err != nil {
-			return err
-		}
-		return validate(e.Filter, r, &e.Path)
-	case nil:
-		return fmt.Errorf("filter: %w: empty expression", ErrInvalidFilter)
-	default:
-		return fmt.Errorf("filter: %w: unknown expression type %T", ErrInvalidFilter, e)
-	}
-}
-
 // resolveValuePath resolves the attribute of `attr[filter]`, which must be
 // complex.
 func resolveValuePath(r Resolver, e *ValuePath) (Resolved, error) {

@@ -1,9 +1,6 @@
 package filter
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // Match reports whether a resource decoded from JSON satisfies e. Numbers in
 // res may be float64 or json.Number. Attribute keys are looked up
@@ -28,81 +25,29 @@ import (
 //     whole inner filter;
 //   - a value of the wrong JSON type in the resource never matches.
 //
-// Match checks operators and operand types like [Validate] and returns its
-// errors (wrapping [ErrInvalidFilter]).
+// Match validates e like [Validate] before evaluating it and returns the
+// same errors (wrapping [ErrInvalidFilter]). To match many resources,
+// [Compile] once and call [Program.Match].
 func Match(e Expr, res map[string]any, r Resolver) (bool, error) {
-	return match(e, res, r, nil, nil)
+	p, err := Compile(e, r)
+	if err != nil {
+		return false, err
+	}
+	return p.Match(res), nil
 }
 
-// match evaluates e against res; inside a value path, parent is the value
-// path's attribute and elem the element being tried.
-func match(e Expr, res map[string]any, r Resolver, parent *AttrPath, elem map[string]any) (bool, error) {
-	switch e := e.(type) {
-	case *Logical:
-		left, err := match(e.Left, res, r, parent, elem)
-		if err != nil {
-			return false, err
-		}
-		switch e.Op {
-		case "and":
-			if !left {
-				return false, nil
-			}
-		case "or":
-			if left {
-				return true, nil
-			}
-		default:
-			return false, invalid(e, "unknown logical operator %q", e.Op)
-		}
-		return match(e.Right, res, r, parent, elem)
-	case *Not:
-		ok, err := match(e.X, res, r, parent, elem)
-		return !ok && err == nil, err
-	case *Present:
-		rv, err := resolve(r, e, e.Path, parent)
-		if err != nil {
-			return false, err
-		}
-		for _, v := range values(res, rv, elem) {
-			if present(v) {
-				return true, nil
-			}
-		}
-		return false, nil
-	case *Comparison:
-		rv, err := resolveCompared(r, e, parent)
-		if err != nil {
-			return false, err
-		}
-		if err := checkComparison(e, rv); err != nil {
-			return false, err
-		}
-		return compareValues(e, rv, values(res, rv, elem)), nil
-	case *ValuePath:
-		if parent != nil {
-			return false, invalid(e, "value filters cannot be nested")
-		}
-		rv, err := resolveValuePath(r, e)
-		if err != nil {
-			return false, err
-		}
-		for _, v := range values(res, rv, nil) {
-			el, ok := v.(map[string]any)
-			if !ok {
-				continue
-			}
-			ok, err := match(e.Filter, res, r, &e.Path, el)
-			if err != nil || ok {
-				return ok, err
-			}
-		}
-		return false, nil
-	case nil:
-		return false, fmt.Errorf("filter: %w: empty expression", ErrInvalidFilter)
-	default:
-		return false, fmt.Errorf("filter: %w: unknown expression type %T", ErrInvalidFilter, e)
-	}
+// compareNode is a checked comparison.
+type compareNode struct {
+	c  *Comparison
+	rv Resolved
+}
+
+func newCompareNode(c *Comparison, rv Resolved) *compareNode {
+	return &compareNode{c: c, rv: rv}
+}
+
+func (n *compareNode) eval(res, elem map[string]any) bool {
+	return compareValues(n.c, n.rv, values(res, n.rv, elem))
 }
 
 // compareValues applies a checked comparison to the attribute's values.
