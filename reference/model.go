@@ -1,0 +1,241 @@
+package reference
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/text/cases"
+
+	"github.com/scimtest/scimtest/reference/filter"
+	"github.com/scimtest/scimtest/reference/schema"
+	"github.com/scimtest/scimtest/reference/scimerr"
+	"github.com/scimtest/scimtest/reference/store"
+)
+
+// registry is the one schema registry that drives validation, case rules,
+// mutability, projection, filtering and discovery.
+var registry = schema.Default()
+
+var folder = cases.Fold()
+
+// foldKey case-folds a unique value the way filters compare caseExact=false
+// strings, so the index and the filter agree.
+func foldKey(v string) string { return folder.String(v) }
+
+// keysFolded reports whether the unique-key index of rt holds case-folded
+// values (it does unless a quirk makes uniqueness case-sensitive).
+func (s *Server) keysFolded(rt *resourceType) bool {
+	return !(rt == userType && s.quirks.on(qUsernameCaseSensitive))
+}
+
+// key computes the store's unique key for a canonical resource body.
+func (s *Server) key(rt *resourceType, attrs map[string]any) string {
+	v, _ := attrs[rt.KeyAttr].(string)
+	if rt == groupType && s.quirks.on(qGroupNameNotUnique) {
+		return ""
+	}
+	if !s.keysFolded(rt) {
+		return v
+	}
+	return foldKey(v)
+}
+
+// resolver maps filter paths for rt; a quirk can make userName case-exact.
+func (s *Server) resolver(rt *resourceType) filter.Resolver {
+	r := registry.Resolver(rt.Name)
+	if rt == userType && s.quirks.on(qFilterUsernameCase) {
+		return caseExactUserName{r}
+	}
+	return r
+}
+
+type caseExactUserName struct{ filter.Resolver }
+
+func (c caseExactUserName) Resolve(p filter.AttrPath) (filter.Resolved, error) {
+	rs, err := c.Resolver.Resolve(p)
+	if err == nil && rs.Ext == "" && rs.Attr == "userName" {
+		rs.CaseExact = true
+	}
+	return rs, err
+}
+
+// project applies attributes/excludedAttributes and `returned`.
+func project(rt *resourceType, full map[string]any, attributes, excluded []string) map[string]any {
+	return registry.Project(rt.Name, full, attributes, excluded)
+}
+
+// readOnlyInput names the readOnly attributes a request body may carry.
+var readOnlyInput = []string{"id", "meta", "groups"}
+
+// incoming turns a POST or PUT body into a resource for the store: the
+// schema registry normalizes it (canonical names, types, readOnly dropped,
+// required attributes), PUT keeps stored readOnly/writeOnly values and
+// refuses immutable changes (RFC 7644 §3.5.1), and Group.members moves to
+// the store's member set.
+func (s *Server) incoming(rt *resourceType, obj map[string]any, old *store.Resource) (*store.Resource, []store.Member, *scimerr.Error) {
+	if s.quirks.on(qReadOnlyRejected) {
+		for k := range obj {
+			for _, ro := range readOnlyInput {
+				if strings.EqualFold(k, ro) {
+					return nil, nil, scimerr.BadRequest(scimerr.Mutability, "attribute %q is readOnly", k)
+				}
+			}
+		}
+	}
+	var extraPrimaries []primaryMark
+	if s.quirks.on(qTwoPrimaries) {
+		obj, extraPrimaries = demotePrimaries(obj)
+	}
+	var attrs map[string]any
+	var err error
+	if old == nil || s.quirks.on(qImmutableApplied) {
+		attrs, err = registry.Normalize(rt.Name, obj)
+		if err == nil && old != nil {
+			if pw, ok := old.Attrs["password"]; ok {
+				if _, set := attrs["password"]; !set {
+					attrs["password"] = pw
+				}
+			}
+		}
+	} else {
+		stored := cloneMap(old.Attrs)
+		stored["id"] = old.ID
+		if old.Members != nil {
+			stored["members"] = membersJSON(old.Members)
+		}
+		attrs, err = registry.Replace(rt.Name, stored, obj)
+	}
+	if err != nil {
+		if e := scimerr.As(err); e != nil {
+			return nil, nil, e
+		}
+		return nil, nil, scimerr.BadRequest(scimerr.InvalidValue, "%v", err)
+	}
+	restorePrimaries(attrs, extraPrimaries)
+	delete(attrs, "id")
+	delete(attrs, "meta")
+	delete(attrs, "groups")
+	var members []store.Member
+	if rt == groupType {
+		var e *scimerr.Error
+		if members, e = membersFrom(attrs["members"]); e != nil {
+			return nil, nil, e
+		}
+		delete(attrs, "members")
+	}
+	ext, _ := attrs["externalId"].(string)
+	return &store.Resource{Type: rt.Name, Key: s.key(rt, attrs), ExternalID: ext, Attrs: attrs}, members, nil
+}
+
+func membersJSON(ms []store.Member) []any {
+	out := make([]any, len(ms))
+	for i, m := range ms {
+		v := map[string]any{"value": m.Value, "type": m.Type}
+		if m.Display != "" {
+			v["display"] = m.Display
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// membersFrom reads canonical Group.members values.
+func membersFrom(v any) ([]store.Member, *scimerr.Error) {
+	if v == nil {
+		return []store.Member{}, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, scimerr.BadRequest(scimerr.InvalidValue, "members must be an array")
+	}
+	out := make([]store.Member, 0, len(list))
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, scimerr.BadRequest(scimerr.InvalidValue, "members must hold objects")
+		}
+		value, _ := m["value"].(string)
+		if value == "" {
+			return nil, scimerr.BadRequest(scimerr.InvalidValue, "a member needs a value (the member's id)")
+		}
+		display, _ := m["display"].(string)
+		out = append(out, store.Member{Value: value, Display: display})
+	}
+	return out, nil
+}
+
+// primaryMark remembers an element whose primary flag a quirk preserves.
+type primaryMark struct {
+	attr  string
+	value any
+}
+
+// demotePrimaries clears all but the first primary:true per multi-valued
+// attribute so validation passes, and returns what to restore afterwards
+// (quirk two-primaries-stored).
+func demotePrimaries(obj map[string]any) (map[string]any, []primaryMark) {
+	var marks []primaryMark
+	out, copied := obj, false
+	for k, v := range obj {
+		list, ok := v.([]any)
+		if !ok {
+			continue
+		}
+		seen := false
+		var nl []any
+		for i, e := range list {
+			m, ok := e.(map[string]any)
+			if !ok || !isTrue(m["primary"]) {
+				continue
+			}
+			if !seen {
+				seen = true
+				continue
+			}
+			if nl == nil {
+				nl = append([]any(nil), list...)
+			}
+			c := cloneMap(m)
+			c["primary"] = false
+			nl[i] = c
+			marks = append(marks, primaryMark{attr: k, value: m["value"]})
+		}
+		if nl != nil {
+			if !copied {
+				out, copied = cloneMap(obj), true
+			}
+			out[k] = nl
+		}
+	}
+	return out, marks
+}
+
+func isTrue(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return strings.EqualFold(v, "true")
+	}
+	return false
+}
+
+func restorePrimaries(attrs map[string]any, marks []primaryMark) {
+	for _, mk := range marks {
+		for k, v := range attrs {
+			if !strings.EqualFold(k, mk.attr) {
+				continue
+			}
+			list, _ := v.([]any)
+			nl := append([]any(nil), list...)
+			for i, e := range nl {
+				if m, ok := e.(map[string]any); ok && fmt.Sprint(m["value"]) == fmt.Sprint(mk.value) {
+					c := cloneMap(m)
+					c["primary"] = true
+					nl[i] = c
+				}
+			}
+			attrs[k] = nl
+		}
+	}
+}

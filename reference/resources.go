@@ -1,0 +1,402 @@
+package reference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/scimtest/scimtest/reference/scimerr"
+	"github.com/scimtest/scimtest/reference/store"
+)
+
+// resourceType is what the server needs to know about one endpoint.
+type resourceType struct {
+	Name     string // "User"
+	Endpoint string // "Users"
+	Schema   string // core schema URN
+	KeyAttr  string // the attribute that is unique per type
+}
+
+var (
+	userType  = &resourceType{Name: "User", Endpoint: "Users", Schema: "urn:ietf:params:scim:schemas:core:2.0:User", KeyAttr: "userName"}
+	groupType = &resourceType{Name: "Group", Endpoint: "Groups", Schema: "urn:ietf:params:scim:schemas:core:2.0:Group", KeyAttr: "displayName"}
+	allTypes  = []*resourceType{userType, groupType}
+)
+
+func resourceTypeFor(endpoint string) *resourceType {
+	for _, rt := range allTypes {
+		if strings.EqualFold(endpoint, rt.Endpoint) {
+			return rt
+		}
+	}
+	return nil
+}
+
+// baseURL is the absolute URL of the base path for this request, used for
+// meta.location and Location (RFC 7643 §3.1: location is the URI of the
+// resource).
+func (s *Server) baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	host := r.Host
+	if host == "" {
+		host = "localhost"
+	}
+	return scheme + "://" + host + s.base
+}
+
+func (s *Server) location(r *http.Request, rt *resourceType, id string) string {
+	if s.quirks.on(qLocationRelative) {
+		return s.base + "/" + rt.Endpoint + "/" + url.PathEscape(id)
+	}
+	return s.baseURL(r) + "/" + rt.Endpoint + "/" + url.PathEscape(id)
+}
+
+// render turns a stored resource into its full JSON form: attributes, id,
+// meta, Group.members (when loaded) and User.groups.
+func (s *Server) render(ctx context.Context, r *http.Request, rt *resourceType, res *store.Resource) (map[string]any, *scimerr.Error) {
+	out := make(map[string]any, len(res.Attrs)+4)
+	for k, v := range res.Attrs {
+		out[k] = v
+	}
+	out["id"] = res.ID
+	meta := map[string]any{
+		"resourceType": rt.Name,
+		"created":      res.Created.UTC().Format(time.RFC3339Nano),
+		"lastModified": res.Modified.UTC().Format(time.RFC3339Nano),
+		"version":      etag(res.Version),
+	}
+	if !s.quirks.on(qLocationMissing) {
+		meta["location"] = s.location(r, rt, res.ID)
+	}
+	out["meta"] = meta
+	if res.Members != nil {
+		ms := make([]any, len(res.Members))
+		for i, m := range res.Members {
+			mt := groupType
+			if m.Type == userType.Name {
+				mt = userType
+			}
+			v := map[string]any{"value": m.Value, "$ref": s.location(r, mt, m.Value), "type": m.Type}
+			if m.Display != "" {
+				v["display"] = m.Display
+			}
+			ms[i] = v
+		}
+		out["members"] = ms
+	}
+	if rt == userType {
+		gs, err := s.store.GroupsOf(ctx, res.ID)
+		if err != nil {
+			return nil, storeError(err, "groups of user")
+		}
+		if len(gs) > 0 {
+			list := make([]any, len(gs))
+			for i, g := range gs {
+				// User.groups is readOnly and derived from memberships (RFC 7643 §4.1.2).
+				list[i] = map[string]any{"value": g.ID, "$ref": s.location(r, groupType, g.ID), "display": g.Display, "type": "direct"}
+			}
+			out["groups"] = list
+		}
+	}
+	return out, nil
+}
+
+// projection holds the attributes / excludedAttributes query parameters.
+type projection struct {
+	attributes, excluded []string
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseProjection reads attributes and excludedAttributes (RFC 7644 §3.9);
+// giving both is rejected as they are alternatives.
+func (s *Server) parseProjection(attributes, excluded string) (projection, *scimerr.Error) {
+	p := projection{attributes: splitList(attributes), excluded: splitList(excluded)}
+	if s.quirks.on(qExcludedIgnored) {
+		p.excluded = nil
+	}
+	if len(p.attributes) > 0 && len(p.excluded) > 0 {
+		return p, scimerr.BadRequest(scimerr.InvalidSyntax, "attributes and excludedAttributes are mutually exclusive")
+	}
+	return p, nil
+}
+
+// needsMembers reports whether a Group rendering under p includes members,
+// so excludedAttributes=members never loads a large member list.
+func (p projection) needsMembers() bool {
+	for _, a := range p.excluded {
+		if strings.EqualFold(a, "members") || strings.EqualFold(a, groupType.Schema+":members") {
+			return false
+		}
+	}
+	if len(p.attributes) == 0 {
+		return true
+	}
+	for _, a := range p.attributes {
+		a = strings.ToLower(strings.TrimPrefix(strings.ToLower(a), strings.ToLower(groupType.Schema)+":"))
+		if a == "members" || strings.HasPrefix(a, "members.") {
+			return true
+		}
+	}
+	return false
+}
+
+// shape renders and projects one resource.
+func (s *Server) shape(ctx context.Context, r *http.Request, rt *resourceType, res *store.Resource, p projection) (map[string]any, *scimerr.Error) {
+	full, e := s.render(ctx, r, rt, res)
+	if e != nil {
+		return nil, e
+	}
+	out := project(rt, full, p.attributes, p.excluded)
+	if s.quirks.on(qAttributesDropID) && len(p.attributes) > 0 {
+		delete(out, "id")
+	}
+	if s.quirks.on(qPasswordReturned) {
+		if pw, ok := res.Attrs["password"]; ok {
+			out["password"] = pw
+		}
+	}
+	return out, nil
+}
+
+// single answers with one resource: body, ETag equal to meta.version
+// (RFC 7644 §3.14) and, for 201, Location equal to meta.location (§3.3).
+func (s *Server) single(ctx context.Context, r *http.Request, rt *resourceType, res *store.Resource, status int) *response {
+	p, e := s.parseProjection(r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes"))
+	if e != nil {
+		return errorResponse(e)
+	}
+	body, e := s.shape(ctx, r, rt, res, p)
+	if e != nil {
+		return errorResponse(e)
+	}
+	resp := jsonResponse(status, body)
+	resp.header().Set("ETag", etag(res.Version))
+	if status == http.StatusCreated {
+		loc := s.location(r, rt, res.ID)
+		if s.quirks.on(qLocationHeaderDiffers) {
+			loc = s.baseURL(r) + "/" + rt.Endpoint + "?id=" + url.QueryEscape(res.ID)
+		}
+		resp.header().Set("Location", loc)
+	}
+	return resp
+}
+
+func (s *Server) readJSON(r *http.Request) (map[string]any, *scimerr.Error) {
+	b, e := readBody(r, s.opts.MaxBodySize)
+	if e != nil {
+		return nil, e
+	}
+	return decodeJSON(b)
+}
+
+// create handles POST /Users and /Groups (RFC 7644 §3.3).
+func (s *Server) create(ctx context.Context, r *http.Request, rt *resourceType) *response {
+	if _, e := s.parseProjection(r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes")); e != nil {
+		return errorResponse(e)
+	}
+	obj, e := s.readJSON(r)
+	if e != nil {
+		return errorResponse(e)
+	}
+	res, _, e := s.createResource(ctx, rt, obj)
+	if e != nil {
+		return errorResponse(e)
+	}
+	return s.single(ctx, r, rt, res, http.StatusCreated)
+}
+
+// createResource validates obj and stores it; shared by POST and Bulk.
+func (s *Server) createResource(ctx context.Context, rt *resourceType, obj map[string]any) (*store.Resource, []store.Member, *scimerr.Error) {
+	in, members, e := s.incoming(rt, obj, nil)
+	if e != nil {
+		return nil, nil, e
+	}
+	if rt == userType && s.quirks.on(qDeletedNameBlocks) && s.tombstones.has(in.Attrs["userName"].(string)) {
+		return nil, nil, scimerr.Conflict("userName %q is already taken", in.Attrs["userName"])
+	}
+	res, err := s.store.Create(ctx, in, members)
+	if err != nil {
+		return nil, nil, storeError(err, rt.Name)
+	}
+	if members != nil {
+		res, err = s.store.Get(ctx, rt.Name, res.ID, true)
+		if err != nil {
+			return nil, nil, storeError(err, rt.Name)
+		}
+	}
+	return res, members, nil
+}
+
+// get handles GET /{type}/{id} (RFC 7644 §3.4.1) with If-None-Match (§3.14).
+func (s *Server) get(ctx context.Context, r *http.Request, rt *resourceType, id string) *response {
+	p, e := s.parseProjection(r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes"))
+	if e != nil {
+		return errorResponse(e)
+	}
+	res, err := s.store.Get(ctx, rt.Name, id, rt == groupType && p.needsMembers())
+	if err != nil {
+		return errorResponse(storeError(err, rt.Name+" "+id))
+	}
+	if noneMatch(r, res.Version) {
+		resp := &response{status: http.StatusNotModified}
+		resp.header().Set("ETag", etag(res.Version))
+		return resp
+	}
+	return s.single(ctx, r, rt, res, http.StatusOK)
+}
+
+// conditional reads If-Match as a store version (RFC 7644 §3.14).
+func (s *Server) conditional(r *http.Request) (int64, *scimerr.Error) {
+	if s.quirks.on(qIfMatchIgnored) {
+		return store.Any, nil
+	}
+	v, present, ok := ifMatchVersion(r)
+	if !ok {
+		return 0, scimerr.PreconditionFailed("If-Match %q does not match the current version", r.Header.Get("If-Match"))
+	}
+	_ = present
+	return v, nil
+}
+
+// replace handles PUT (RFC 7644 §3.5.1): replace semantics, readOnly input
+// ignored, immutable changes refused.
+func (s *Server) replace(ctx context.Context, r *http.Request, rt *resourceType, id string) *response {
+	version, e := s.conditional(r)
+	if e != nil {
+		return errorResponse(e)
+	}
+	obj, e := s.readJSON(r)
+	if e != nil {
+		return errorResponse(e)
+	}
+	res, e := s.replaceResource(ctx, rt, id, obj, version)
+	if e != nil {
+		return errorResponse(e)
+	}
+	return s.single(ctx, r, rt, res, http.StatusOK)
+}
+
+// replaceResource is PUT's work, shared with Bulk.
+func (s *Server) replaceResource(ctx context.Context, rt *resourceType, id string, obj map[string]any, version int64) (*store.Resource, *scimerr.Error) {
+	old, err := s.store.Get(ctx, rt.Name, id, rt == groupType)
+	if err != nil {
+		return nil, storeError(err, rt.Name+" "+id)
+	}
+	if version != store.Any && old.Version != version {
+		return nil, scimerr.PreconditionFailed("%s %s is at version %s, If-Match wants %s", rt.Name, id, etag(old.Version), etag(version))
+	}
+	in, members, e := s.incoming(rt, obj, old)
+	if e != nil {
+		return nil, e
+	}
+	in.ID = id
+	res, err := s.store.Replace(ctx, in, members, rt != groupType, old.Version)
+	if err != nil {
+		return nil, storeError(err, rt.Name+" "+id)
+	}
+	return s.withMembers(ctx, rt, res)
+}
+
+func (s *Server) withMembers(ctx context.Context, rt *resourceType, res *store.Resource) (*store.Resource, *scimerr.Error) {
+	if rt != groupType || res.Members != nil {
+		return res, nil
+	}
+	full, err := s.store.Get(ctx, rt.Name, res.ID, true)
+	if err != nil {
+		return nil, storeError(err, rt.Name+" "+res.ID)
+	}
+	return full, nil
+}
+
+// delete handles DELETE (RFC 7644 §3.6).
+func (s *Server) delete(ctx context.Context, r *http.Request, rt *resourceType, id string) *response {
+	version, e := s.conditional(r)
+	if e != nil {
+		return errorResponse(e)
+	}
+	if e := s.deleteResource(ctx, rt, id, version); e != nil {
+		return errorResponse(e)
+	}
+	if s.quirks.on(qDelete200) {
+		return &response{status: http.StatusOK}
+	}
+	return &response{status: http.StatusNoContent}
+}
+
+func (s *Server) deleteResource(ctx context.Context, rt *resourceType, id string, version int64) *scimerr.Error {
+	if rt == userType && s.quirks.on(qDeleteDeactivates) {
+		old, err := s.store.Get(ctx, rt.Name, id, false)
+		if err != nil {
+			return storeError(err, rt.Name+" "+id)
+		}
+		nr := *old
+		nr.Attrs = cloneMap(old.Attrs)
+		nr.Attrs["active"] = false
+		if _, err := s.store.Replace(ctx, &nr, nil, true, version); err != nil {
+			return storeError(err, rt.Name+" "+id)
+		}
+		return nil
+	}
+	var name string
+	if rt == userType && s.quirks.on(qDeletedNameBlocks) {
+		if old, err := s.store.Get(ctx, rt.Name, id, false); err == nil {
+			name, _ = old.Attrs["userName"].(string)
+		}
+	}
+	err := s.store.Delete(ctx, rt.Name, id, version)
+	if errors.Is(err, store.ErrNotFound) && s.quirks.on(qSecondDelete204) {
+		return nil
+	}
+	if err != nil {
+		return storeError(err, rt.Name+" "+id)
+	}
+	if name != "" {
+		s.tombstones.add(name)
+	}
+	return nil
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// seed creates n deterministic users.
+func (s *Server) seed(ctx context.Context, n int) error {
+	for i := 1; i <= n; i++ {
+		obj := map[string]any{
+			"schemas":     []any{userType.Schema},
+			"userName":    fmt.Sprintf("seed-user-%04d", i),
+			"displayName": fmt.Sprintf("Seed User %d", i),
+			"name":        map[string]any{"givenName": "Seed", "familyName": fmt.Sprintf("User%d", i)},
+			"emails":      []any{map[string]any{"value": fmt.Sprintf("seed-user-%04d@example.com", i), "type": "work", "primary": true}},
+			"active":      true,
+		}
+		if _, _, e := s.createResource(ctx, userType, obj); e != nil {
+			return fmt.Errorf("seed user %d: %w", i, e)
+		}
+	}
+	return nil
+}
