@@ -285,3 +285,24 @@ func toMap(v any) map[string]any {
 	}
 	return m
 }
+
+// withAuth returns a copy of the helper that sends other credentials (the
+// auth specs use it to provoke 401s).
+func (a *api) withAuth(auth simulator.Auth) *api {
+	cp := *a
+	cp.c = a.c.WithAuth(auth)
+	return &cp
+}
+
+// unless skips the running spec when the target advertises c: for rows that
+// apply only to targets without a feature (the "!patch" rows of the matrix).
+func (a *api) unless(c Capability, why string) {
+	GinkgoHelper()
+	if a.d.Capabilities[c] {
+		Skip(fmt.Sprintf("target advertises %s; %s", capabilityEvidence(c), why))
+	}
+}
+
+// randomID returns an id no resource has (a fresh UUID from the spec's
+// fixture generator; "RND" in the requirement matrix).
+func (a *api) randomID() string { return "scimtest-missing-" + a.uniqueSuffix() + "-" + a.fx.RunID() }

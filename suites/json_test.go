@@ -32,7 +32,7 @@ func TestField(t *testing.T) {
 
 func TestJSONKinds(t *testing.T) {
 	tests := []struct {
-		raw          string
+		raw             string
 		str, b, integer bool
 	}{
 		{`"404"`, true, false, false},
