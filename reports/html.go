@@ -17,8 +17,28 @@ var htmlTemplateText string
 // htmlTemplate is parsed once; html/template escapes everything the target
 // sent for the context it lands in.
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"lower": strings.ToLower,
+	"lower":    strings.ToLower,
+	"exchange": exchangeArgs,
 }).Parse(htmlTemplateText))
+
+// exchangeArg is what the "exchange" template renders: one exchange, shown
+// expanded or not.
+type exchangeArg struct {
+	E    exchangeView
+	Open bool
+}
+
+func exchangeArgs(e any, open bool) (exchangeArg, error) {
+	switch v := e.(type) {
+	case exchangeView:
+		return exchangeArg{v, open}, nil
+	case *exchangeView:
+		if v != nil {
+			return exchangeArg{*v, open}, nil
+		}
+	}
+	return exchangeArg{}, fmt.Errorf("exchange: unexpected %T", e)
+}
 
 // WriteHTML writes report.html: one self-contained page (inline CSS and
 // script, no network) with the verdict, the run's metadata, coverage per area
@@ -71,7 +91,10 @@ type groupView struct {
 	Level string
 	// Shared is true when more than one spec failed of this cause.
 	Shared bool
-	Specs  []specView
+	// Evidence is the failing exchange the shared cause shows once, above
+	// its specs; nil when the specs have none.
+	Evidence *exchangeView
+	Specs    []specView
 }
 
 type requirementView struct {
@@ -97,6 +120,9 @@ type specView struct {
 	FirstFailing int
 	// Search is the text the search box matches, lower case.
 	Search string
+	// Open shows the spec expanded: a failure standing alone is, a spec
+	// beneath a shared root cause is collapsed so the cause reads once.
+	Open bool
 }
 
 func newHTMLView(r *Results) htmlView {
@@ -132,7 +158,13 @@ func newHTMLView(r *Results) htmlView {
 		for _, g := range gs {
 			gv := groupView{Cause: g.Cause, Level: g.Level, Shared: len(g.Specs) > 1}
 			for _, s := range g.Specs {
-				gv.Specs = append(gv.Specs, spec(s))
+				sv := spec(s)
+				sv.Open = !gv.Shared
+				if gv.Shared && gv.Evidence == nil && sv.FirstFailing >= 0 {
+					ev := sv.Exchanges[sv.FirstFailing]
+					gv.Evidence = &ev
+				}
+				gv.Specs = append(gv.Specs, sv)
 			}
 			out = append(out, gv)
 		}

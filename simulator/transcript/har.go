@@ -113,8 +113,8 @@ func isSecretKey(k string) bool {
 }
 
 // RedactBody redacts secrets in a request or response body. A JSON body is
-// rewritten only when it held a secret; anything else (truncated JSON, form
-// data, text) is scrubbed by pattern.
+// rewritten (compact, member order kept) only when it held a secret;
+// anything else (truncated JSON, form data, text) is scrubbed by pattern.
 func RedactBody(body string) string {
 	if body == "" {
 		return body
@@ -123,56 +123,169 @@ func RedactBody(body string) string {
 	if strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
 		dec := json.NewDecoder(strings.NewReader(body))
 		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err == nil && !dec.More() {
-			if redactJSON(v) {
-				if out, err := marshalNoEscape(v); err == nil {
-					return RedactText(out)
+		v, err := decodeOrdered(dec)
+		if err == nil {
+			if _, err := dec.Token(); err == io.EOF {
+				if redactJSON(v) {
+					var buf bytes.Buffer
+					if err := encodeOrdered(&buf, v); err == nil {
+						return RedactText(buf.String())
+					}
 				}
+				return RedactText(body)
 			}
-			return RedactText(body)
 		}
 	}
 	return RedactText(scrubPatterns(body))
 }
 
-// marshalNoEscape encodes v without turning <, > and & into \u escapes, so a
-// redacted body still reads like what was sent.
-func marshalNoEscape(v any) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+// jsonMember is one member of a JSON object; objects decode to []jsonMember
+// so that a redacted body keeps the order the sender chose.
+type jsonMember struct {
+	key string
+	val any
+}
+
+// maxJSONDepth bounds recursion on hostile input.
+const maxJSONDepth = 200
+
+// decodeOrdered reads one JSON value: objects as []jsonMember, arrays as
+// []any, scalars as json.Number, string, bool or nil.
+func decodeOrdered(dec *json.Decoder) (any, error) {
+	return decodeValue(dec, 0)
+}
+
+func decodeValue(dec *json.Decoder, depth int) (any, error) {
+	if depth > maxJSONDepth {
+		return nil, errors.New("json nested too deeply")
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return tok, nil
+	}
+	switch d {
+	case '{':
+		obj := []jsonMember{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			key, ok := kt.(string)
+			if !ok {
+				return nil, fmt.Errorf("json object key %v", kt)
+			}
+			v, err := decodeValue(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			obj = append(obj, jsonMember{key, v})
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, err
+		}
+		return obj, nil
+	case '[':
+		arr := []any{}
+		for dec.More() {
+			v, err := decodeValue(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, err
+		}
+		return arr, nil
+	}
+	return nil, fmt.Errorf("json: unexpected %v", d)
+}
+
+// encodeOrdered writes v, as decoded by decodeOrdered, as compact JSON
+// without HTML escaping, so a redacted body still reads like what was sent.
+func encodeOrdered(buf *bytes.Buffer, v any) error {
+	switch t := v.(type) {
+	case []jsonMember:
+		buf.WriteByte('{')
+		for i, m := range t {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := encodeScalar(buf, m.key); err != nil {
+				return err
+			}
+			buf.WriteByte(':')
+			if err := encodeOrdered(buf, m.val); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	case []any:
+		buf.WriteByte('[')
+		for i, e := range t {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := encodeOrdered(buf, e); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	default:
+		return encodeScalar(buf, t)
+	}
+	return nil
+}
+
+func encodeScalar(buf *bytes.Buffer, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return "", fmt.Errorf("encode redacted body: %w", err)
+		return fmt.Errorf("encode redacted body: %w", err)
 	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
+	buf.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	return nil
 }
 
 // redactJSON replaces secret values inside v in place and reports whether it
 // changed anything.
 func redactJSON(v any) bool {
 	changed := false
+	set := func(m *jsonMember) {
+		if s, ok := m.val.(string); !ok || s != Redacted {
+			m.val = Redacted
+			changed = true
+		}
+	}
 	switch t := v.(type) {
-	case map[string]any:
-		for k, child := range t {
-			if isSecretKey(k) {
-				if s, ok := child.(string); !ok || s != Redacted {
-					t[k] = Redacted
-					changed = true
-				}
+	case []jsonMember:
+		secretPath := false
+		for i := range t {
+			if isSecretKey(t[i].key) {
+				set(&t[i])
 				continue
 			}
-			if redactJSON(child) {
+			if strings.EqualFold(t[i].key, "path") {
+				if p, ok := t[i].val.(string); ok && isSecretKey(p) {
+					secretPath = true
+				}
+			}
+			if redactJSON(t[i].val) {
 				changed = true
 			}
 		}
 		// A PATCH operation carries the secret beside its path (RFC 7644,
 		// Section 3.5.2): {"op":"replace","path":"password","value":"..."}.
-		if p, ok := t["path"].(string); ok && isSecretKey(p) {
-			if val, has := t["value"]; has {
-				if s, ok := val.(string); !ok || s != Redacted {
-					t["value"] = Redacted
-					changed = true
+		if secretPath {
+			for i := range t {
+				if strings.EqualFold(t[i].key, "value") {
+					set(&t[i])
 				}
 			}
 		}
@@ -190,17 +303,28 @@ var (
 	// jsonSecretPattern finds "password": "..." in JSON that did not parse
 	// (a body cut at the cap); the closing quote may be missing.
 	jsonSecretPattern = regexp.MustCompile(`(?i)("(?:[a-z0-9:._-]*:)?(?:password|secret|client_secret|access_token|refresh_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)`)
+	// patchSecretPattern finds a PATCH operation's value next to a password
+	// path in JSON that did not parse.
+	patchSecretPattern = regexp.MustCompile(`(?i)("path"\s*:\s*"(?:[a-z0-9:._-]*:)?password"\s*,\s*"value"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)`)
 	// formSecretPattern finds password=... in form or query encoding.
 	formSecretPattern = regexp.MustCompile(`(?i)(\b(?:password|client_secret|access_token|refresh_token|token)=)[^&\s]*`)
 	// credentialPattern finds HTTP credentials written out in any text.
-	credentialPattern = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[A-Za-z0-9\-._~+/]+=*`)
+	credentialPattern = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/]+=*)`)
 	// userinfoPattern finds user:password@ in URLs inside text.
 	userinfoPattern = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)[^/@\s]+@`)
 )
 
 func scrubPatterns(s string) string {
 	s = jsonSecretPattern.ReplaceAllString(s, `${1}"`+Redacted+`"`)
+	s = patchSecretPattern.ReplaceAllString(s, `${1}"`+Redacted+`"`)
 	return formSecretPattern.ReplaceAllString(s, "${1}"+Redacted)
+}
+
+// authParams are the parameter names of a WWW-Authenticate challenge
+// (RFC 6750, Section 3), followed by "=" where a credential would stand.
+var authParams = map[string]bool{
+	"realm=": true, "scope=": true, "error=": true, "error_description=": true,
+	"error_uri=": true, "charset=": true,
 }
 
 // RedactText removes credentials from free text such as a failure message or
@@ -210,7 +334,14 @@ func RedactText(s string) string {
 	if s == "" {
 		return s
 	}
-	s = credentialPattern.ReplaceAllString(s, "${1}${2}"+Redacted)
+	s = credentialPattern.ReplaceAllStringFunc(s, func(m string) string {
+		sub := credentialPattern.FindStringSubmatch(m)
+		if authParams[strings.ToLower(sub[3])] {
+			// A challenge such as `Bearer realm="scim"` holds no secret.
+			return m
+		}
+		return sub[1] + sub[2] + Redacted
+	})
 	return userinfoPattern.ReplaceAllString(s, "${1}")
 }
 
