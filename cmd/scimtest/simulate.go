@@ -57,7 +57,7 @@ Exit codes: 0 no operation failed, 1 some failed, 2 could not run.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.target, "target", "", "SCIM base URL of the target (default: the embedded reference provider)")
 	fl.StringVar(&f.token, "token", "", "bearer token (default $SCIMTEST_TOKEN)")
-	fl.StringVar(&f.dialect, "dialect", "", "entra: PATCH dialect, default or compliant (aadOptscim062020)")
+	fl.StringVar(&f.dialect, "dialect", "", "okta: oin (default) or aiw; entra: default or compliant (aadOptscim062020)")
 	fl.IntVar(&f.users, "users", 100, "number of users")
 	fl.IntVar(&f.groups, "groups", 10, "number of groups")
 	fl.IntVar(&f.members, "members-per-group", 10, "members per group")
@@ -72,7 +72,7 @@ Exit codes: 0 no operation failed, 1 some failed, 2 could not run.`,
 
 // checkSimulateFlags refuses values the run cannot start with, so the user
 // gets one line instead of a failed run.
-func checkSimulateFlags(idp string, f simulateFlags) error {
+func checkSimulateFlags(f simulateFlags) error {
 	switch {
 	case f.users < 1:
 		return fmt.Errorf("--users must be at least 1, got %d", f.users)
@@ -86,14 +86,12 @@ func checkSimulateFlags(idp string, f simulateFlags) error {
 		return fmt.Errorf("--rate must not be negative, got %g", f.rate)
 	case f.timeout <= 0:
 		return fmt.Errorf("--timeout must be positive, got %s", f.timeout)
-	case idp == "okta" && f.dialect != "":
-		return fmt.Errorf("--dialect applies to entra only")
 	}
 	return nil
 }
 
 func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
-	if err := checkSimulateFlags(idp, f); err != nil {
+	if err := checkSimulateFlags(f); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)

@@ -36,6 +36,13 @@ func config(idp, url string) lifecycle.Config {
 // wantKinds lists, per IdP, the operation kinds its lifecycle runs and how
 // many of each the config above implies.
 var wantKinds = map[string]map[lifecycle.Kind]int64{
+	"okta": {
+		lifecycle.KindTestCredentials: 1, lifecycle.KindCreateUser: 12, lifecycle.KindUpdateUser: 12,
+		lifecycle.KindPushGroup: 3, lifecycle.KindAddMembers: 3, lifecycle.KindRemoveMembers: 3,
+		lifecycle.KindRenameGroup: 3, lifecycle.KindDeactivateUser: 12, lifecycle.KindReactivateUser: 12,
+		lifecycle.KindImportUsers: 1, lifecycle.KindImportGroups: 1,
+		lifecycle.KindDeleteGroup: 3, lifecycle.KindDeleteUser: 12,
+	},
 	"entra": {
 		lifecycle.KindTestCredentials: 1, lifecycle.KindCreateUser: 12, lifecycle.KindUpdateUser: 12,
 		lifecycle.KindSetManager: 11, lifecycle.KindPushGroup: 3, lifecycle.KindAddMembers: 3,
@@ -50,7 +57,7 @@ var wantKinds = map[string]map[lifecycle.Kind]int64{
 // counted.
 func TestLifecycleAgainstReference(t *testing.T) {
 	for _, tc := range []struct{ idp, dialect string }{
-		{"entra", "default"}, {"entra", "compliant"},
+		{"okta", "oin"}, {"okta", "aiw"}, {"entra", "default"}, {"entra", "compliant"},
 	} {
 		t.Run(tc.idp+"/"+tc.dialect, func(t *testing.T) {
 			cfg := config(tc.idp, startReference(t))
@@ -82,7 +89,7 @@ func TestLifecycleAgainstReference(t *testing.T) {
 			if s.P50 <= 0 || s.P50 > s.P95 || s.P95 > s.P99 {
 				t.Errorf("percentiles p50 %v p95 %v p99 %v are not ordered", s.P50, s.P95, s.P99)
 			}
-			if !strings.Contains(out.String(), "Healthy") {
+			if !strings.Contains(out.String(), map[string]string{"okta": "No provisioning errors", "entra": "Healthy"}[tc.idp]) {
 				t.Errorf("summary does not give the admin's view:\n%s", out.String())
 			}
 		})
@@ -98,7 +105,7 @@ func TestServerErrors(t *testing.T) {
 		_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"boom"}`))
 	}))
 	defer ts.Close()
-	for _, idp := range []string{"entra"} {
+	for _, idp := range []string{"okta", "entra"} {
 		t.Run(idp, func(t *testing.T) {
 			s, err := lifecycle.Run(context.Background(), config(idp, ts.URL))
 			if err != nil {
@@ -120,7 +127,7 @@ func TestUnreachable(t *testing.T) {
 	ts := httptest.NewServer(http.NotFoundHandler())
 	url := ts.URL
 	ts.Close()
-	for _, idp := range []string{"entra"} {
+	for _, idp := range []string{"okta", "entra"} {
 		_, err := lifecycle.Run(context.Background(), config(idp, url))
 		if !errors.Is(err, lifecycle.ErrUnreachable) {
 			t.Errorf("%s: Run = %v; want ErrUnreachable", idp, err)

@@ -1,11 +1,199 @@
 package lifecycle
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
 
+	"github.com/scimtest/scimtest/fixtures"
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/okta"
 )
 
+// oktaDriver runs Okta's flows (idp-wire.md part A). Users and groups are
+// regenerated from the seed by index; Okta's ids in them are the keys of
+// the provisioner's state.
+type oktaDriver struct {
+	p   *okta.Provisioner
+	c   *simulator.Client // for the tester's own cleanup of users
+	gen *fixtures.Gen
+	cfg Config
+}
+
 func newOktaDriver(cfg Config, opts simulator.Options) (Driver, error) {
-	return nil, errors.New("lifecycle: okta driver not built yet")
+	c, err := simulator.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("lifecycle: %w", err)
+	}
+	p, err := okta.New(c, okta.Config{Dialect: okta.Dialect(cfg.Dialect)})
+	if err != nil {
+		return nil, fmt.Errorf("lifecycle: %w", err)
+	}
+	return &oktaDriver{p: p, c: c, gen: fixtures.New(cfg.Seed, cfg.RunID), cfg: cfg}, nil
+}
+
+// oktaResult turns a flow on an object never linked into [ErrSkipped]: its
+// failure was counted already. An *okta.Error classifies itself (status,
+// scimType, admin message).
+func oktaResult(err error) error {
+	if errors.Is(err, okta.ErrNotLinked) {
+		return fmt.Errorf("%w: %w", ErrSkipped, err)
+	}
+	return err
+}
+
+func (d *oktaDriver) user(i int) fixtures.User {
+	return d.gen.Fork("user-" + strconv.Itoa(i)).OktaUser()
+}
+
+// oktaID is the Okta id of user i, the key Okta's state is held under.
+func (d *oktaDriver) oktaID(i int) string { return d.user(i).OktaID }
+
+func (d *oktaDriver) group(g int) fixtures.Group {
+	return d.gen.Fork("group-" + strconv.Itoa(g)).Group()
+}
+
+// linked returns the Okta ids of the given users that Okta has linked.
+func (d *oktaDriver) linked(idx []int) []string {
+	out := make([]string, 0, len(idx))
+	for _, i := range idx {
+		id := d.oktaID(i)
+		if _, ok := d.p.UserID(id); ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (d *oktaDriver) TestCredentials(ctx context.Context) error {
+	return oktaResult(d.p.TestCredentials(ctx))
+}
+
+func (d *oktaDriver) Phases(cleanup bool) []Phase {
+	n, g := d.cfg.Users, d.cfg.Groups
+	groups := func(k Kind, do func(ctx context.Context, grp fixtures.Group, i int) error) Phase {
+		return Phase{Kind: k, N: g, Do: func(ctx context.Context, i int) error {
+			return oktaResult(do(ctx, d.group(i), i))
+		}}
+	}
+	users := func(k Kind, do func(ctx context.Context, u fixtures.User) error) Phase {
+		return Phase{Kind: k, N: n, Do: func(ctx context.Context, i int) error {
+			return oktaResult(do(ctx, d.user(i)))
+		}}
+	}
+	ps := []Phase{
+		users(KindCreateUser, func(ctx context.Context, u fixtures.User) error {
+			_, err := d.p.Assign(ctx, u)
+			return err
+		}),
+		users(KindUpdateUser, func(ctx context.Context, u fixtures.User) error {
+			if u.Name != nil {
+				u.Name.FamilyName += "-Updated"
+				u.DisplayName = u.Name.GivenName + " " + u.Name.FamilyName
+			}
+			return d.p.UpdateProfile(ctx, u)
+		}),
+		// Groups are pushed empty, then the membership changes follow as
+		// their own operations so each kind is counted apart.
+		groups(KindPushGroup, func(ctx context.Context, grp fixtures.Group, _ int) error {
+			_, err := d.p.PushGroup(ctx, grp, nil)
+			return err
+		}),
+		groups(KindAddMembers, func(ctx context.Context, grp fixtures.Group, i int) error {
+			add := d.linked(members(d.cfg, i))
+			if len(add) == 0 {
+				return nil
+			}
+			return d.p.UpdateMembers(ctx, grp.OktaID, add, nil)
+		}),
+		groups(KindRemoveMembers, func(ctx context.Context, grp fixtures.Group, i int) error {
+			rm := d.linked(members(d.cfg, i)[:removed(d.cfg)])
+			if len(rm) == 0 {
+				return nil
+			}
+			return d.p.UpdateMembers(ctx, grp.OktaID, nil, rm)
+		}),
+		groups(KindRenameGroup, func(ctx context.Context, grp fixtures.Group, _ int) error {
+			return d.p.RenameGroup(ctx, grp.OktaID, grp.DisplayName+" renamed")
+		}),
+		users(KindDeactivateUser, func(ctx context.Context, u fixtures.User) error {
+			return d.p.Deactivate(ctx, u.OktaID)
+		}),
+		users(KindReactivateUser, func(ctx context.Context, u fixtures.User) error {
+			return d.p.Reactivate(ctx, u.OktaID)
+		}),
+		{Kind: KindImportUsers, N: 1, Sequential: true, Do: func(ctx context.Context, _ int) error {
+			_, err := d.p.ImportUsers(ctx)
+			return oktaResult(err)
+		}},
+		{Kind: KindImportGroups, N: 1, Sequential: true, Do: func(ctx context.Context, _ int) error {
+			_, err := d.p.ImportGroups(ctx)
+			return oktaResult(err)
+		}},
+	}
+	if cleanup {
+		ps = append(ps,
+			groups(KindDeleteGroup, func(ctx context.Context, grp fixtures.Group, _ int) error {
+				return d.p.UnlinkGroup(ctx, grp.OktaID, true)
+			}),
+			// Okta never deletes users (idp-wire.md A1.3); this DELETE is the
+			// tester removing what it created, outside Okta's traffic.
+			users(KindDeleteUser, d.deleteUser),
+		)
+	}
+	return ps
+}
+
+// cleanupError is a failed cleanup DELETE; it is not an Okta flow, so it
+// carries no admin message.
+type cleanupError struct {
+	status int
+	msg    string
+}
+
+func (e *cleanupError) Error() string    { return e.msg }
+func (e *cleanupError) HTTPStatus() int  { return e.status }
+func (e *cleanupError) SCIMType() string { return "" }
+
+func (d *oktaDriver) deleteUser(ctx context.Context, u fixtures.User) error {
+	id, ok := d.p.UserID(u.OktaID)
+	if !ok {
+		return fmt.Errorf("%w: user %s was never linked", ErrSkipped, u.UserName)
+	}
+	path := "/Users/" + url.PathEscape(id)
+	resp, err := d.c.Do(ctx, simulator.Request{Method: http.MethodDelete, Path: path})
+	if err != nil {
+		return &cleanupError{msg: fmt.Sprintf("cleanup: delete user %s: %v", u.UserName, err)}
+	}
+	if resp.Status != http.StatusNoContent {
+		return &cleanupError{status: resp.Status, msg: fmt.Sprintf(
+			"cleanup: DELETE %s returned %d, want 204 (RFC 7644, Section 3.6)", path, resp.Status)}
+	}
+	d.p.ForgetUser(u.OktaID)
+	return nil
+}
+
+func (d *oktaDriver) Admin(s *Summary) []string {
+	_, failed, skipped := s.Totals()
+	var out []string
+	if tc := s.Count(KindTestCredentials); tc.Failed > 0 {
+		out = append(out, "Test API Credentials failed: Okta would not let the admin enable provisioning.")
+	} else if failed == 0 {
+		out = append(out, fmt.Sprintf("No provisioning errors: %d users assigned, %d groups pushed.",
+			s.Count(KindCreateUser).OK, s.Count(KindPushGroup).OK))
+	} else {
+		out = append(out, fmt.Sprintf("%d failed operations would each raise a provisioning task (Dashboard → Tasks) that needs a manual retry; Okta does not retry them on its own.", failed))
+	}
+	if skipped > 0 {
+		out = append(out, fmt.Sprintf("%d operations were not attempted because the user or group was never linked.", skipped))
+	}
+	for _, e := range s.Errors {
+		if e.Admin != "" {
+			out = append(out, fmt.Sprintf("%d× %s", e.Count, e.Admin))
+		}
+	}
+	return out
 }
