@@ -99,7 +99,7 @@ func (p *Provisioner) send(ctx context.Context, s step) (*simulator.Response, er
 		return nil, &Error{
 			Flow: s.flow, Step: s.name, Method: s.req.Method, URL: s.req.Path,
 			Reason: fmt.Sprintf("Error while %s: %v", s.doing, err),
-			Err:          fmt.Errorf("%w: %w", ErrTransport, err),
+			Err:    fmt.Errorf("%w: %w", ErrTransport, err),
 		}
 	}
 	if slices.Contains(s.ok, resp.Status) || (s.notFoundOK && resp.Status == http.StatusNotFound) {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/scimtest/scimtest/fixtures"
 	"github.com/scimtest/scimtest/simulator"
@@ -215,11 +216,17 @@ func (p *Provisioner) patchMembers(ctx context.Context, flow, oktaGroupID string
 // renameOp is Okta's pathless rename whose value carries the group id
 // (idp-wire.md A3.9, A6.2).
 func (p *Provisioner) renameOp(id, name string) patchOp {
-	v := map[string]any{"id": id, "displayName": name}
+	v := renameValue{ID: id, DisplayName: name}
 	if p.cfg.RenameOmitsID {
-		delete(v, "id")
+		v.ID = ""
 	}
 	return patchOp{Op: "replace", Value: v}
+}
+
+// renameValue keeps Okta's key order: id, then displayName.
+type renameValue struct {
+	ID          string `json:"id,omitempty"`
+	DisplayName string `json:"displayName"`
 }
 
 func (p *Provisioner) patchGroup(ctx context.Context, flow, name, doing, id string, ops ...patchOp) error {
@@ -248,11 +255,11 @@ func (p *Provisioner) putGroup(ctx context.Context, flow, oktaGroupID, name stri
 	for _, oid := range add {
 		next[oid] = struct{}{}
 	}
-	ids := slices.Sorted(maps.Keys(next))
-	ms, err := p.members(ids)
+	ms, err := p.members(slices.Collect(maps.Keys(next)))
 	if err != nil {
 		return err
 	}
+	slices.SortFunc(ms, func(a, b member) int { return strings.Compare(a.Value, b.Value) })
 	if p.cfg.NullMemberDisplay {
 		for i := range ms {
 			ms[i].Display = nil
