@@ -11,8 +11,6 @@ import (
 	"github.com/scimtest/scimtest/reference/store"
 )
 
-const patchOpURN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-
 // maxPatchRetries bounds how often an unconditional PATCH re-reads and
 // re-applies after losing a race with another writer.
 const maxPatchRetries = 16
@@ -120,11 +118,12 @@ func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string,
 		}
 		return res, nil
 	}
+	parsed, e := parsePatch(obj)
+	if e != nil {
+		return nil, e
+	}
 	if rt == groupType {
 		if add, remove, all, ok := s.memberDelta(ops); ok {
-			if !containsFold(obj["schemas"], patchOpURN) {
-				return nil, scimerr.BadRequest(scimerr.InvalidSyntax, "schemas must hold %s", patchOpURN)
-			}
 			if all {
 				full, err := s.store.Get(ctx, rt.Name, id, true)
 				if err != nil {
@@ -154,7 +153,7 @@ func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string,
 		if old.Members != nil {
 			full["members"] = membersJSON(old.Members)
 		}
-		next, e := applyPatch(rt, full, obj)
+		next, e := applyPatch(rt, full, parsed)
 		if e != nil {
 			return nil, e
 		}

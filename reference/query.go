@@ -203,9 +203,10 @@ func (s *Server) list(ctx context.Context, r *http.Request, types []*resourceTyp
 	var hits []hit
 	empty := false
 	var exprs []filter.Expr
+	var resolvers []filter.Resolver
 	if p.filter != "" {
 		var e *scimerr.Error
-		exprs, empty, e = s.compileFilter(p.filter, types)
+		exprs, resolvers, empty, e = s.compileFilter(p.filter, types)
 		if e != nil {
 			return errorResponse(e)
 		}
@@ -213,12 +214,11 @@ func (s *Server) list(ctx context.Context, r *http.Request, types []*resourceTyp
 	if !empty {
 		for i, rt := range types {
 			var expr filter.Expr
+			res := s.resolver(rt)
 			if exprs != nil {
-				if expr = exprs[i]; expr == nil {
-					continue // the filter names attributes this type lacks
-				}
+				expr, res = exprs[i], resolvers[i]
 			}
-			found, e := s.find(ctx, rt, expr)
+			found, e := s.find(ctx, rt, expr, res)
 			if e != nil {
 				return errorResponse(e)
 			}
@@ -286,46 +286,69 @@ func (s *Server) list(ctx context.Context, r *http.Request, types []*resourceTyp
 	return jsonResponse(http.StatusOK, out)
 }
 
-// compileFilter parses and validates a filter for each type. A nil entry
-// means the type lacks an attribute the filter names. empty is true when
-// the query should answer no resources at all (a quirk).
-func (s *Server) compileFilter(f string, types []*resourceType) (exprs []filter.Expr, empty bool, e *scimerr.Error) {
+// compileFilter parses and validates a filter for each type, returning the
+// resolver to match with per type. Across several types (a root query) an
+// attribute one type lacks is treated as absent there, as long as some type
+// knows every attribute. empty is true when the query should answer no
+// resources at all (a quirk).
+func (s *Server) compileFilter(f string, types []*resourceType) (exprs []filter.Expr, resolvers []filter.Resolver, empty bool, e *scimerr.Error) {
 	if s.quirks.on(qFilterOpsCaseSensitive) && hasUpperOperator(f) {
-		return nil, false, scimerr.BadRequest(scimerr.InvalidFilter, "filter %q: operators must be lower case", f)
+		return nil, nil, false, scimerr.BadRequest(scimerr.InvalidFilter, "filter %q: operators must be lower case", f)
 	}
 	expr, err := filter.Parse(f)
 	if err != nil {
 		if s.quirks.on(qInvalidFilterAll) {
-			return nil, false, nil
+			return nil, nil, false, nil
 		}
-		return nil, false, scimerr.BadRequest(scimerr.InvalidFilter, "%v", err)
+		return nil, nil, false, scimerr.BadRequest(scimerr.InvalidFilter, "%v", err)
 	}
 	if s.quirks.on(qFilterExternalID) && mentions(expr, "externalId") {
-		return nil, false, scimerr.BadRequest(scimerr.InvalidFilter, "filtering on externalId is not supported")
+		return nil, nil, false, scimerr.BadRequest(scimerr.InvalidFilter, "filtering on externalId is not supported")
 	}
 	exprs = make([]filter.Expr, len(types))
+	resolvers = make([]filter.Resolver, len(types))
 	var firstErr error
 	valid := 0
 	for i, rt := range types {
-		if err := filter.Validate(expr, s.resolver(rt)); err != nil {
+		exprs[i], resolvers[i] = expr, s.resolver(rt)
+		if err := filter.Validate(expr, resolvers[i]); err != nil {
 			if firstErr == nil || !errors.Is(err, filter.ErrUnknownAttribute) {
 				firstErr = err
 			}
-			continue
+			resolvers[i] = absentUnknown{resolvers[i]}
+			if errors.Is(err, filter.ErrUnknownAttribute) && filter.Validate(expr, resolvers[i]) == nil {
+				continue
+			}
+			return nil, nil, false, s.filterError(f, err)
 		}
-		exprs[i] = expr
 		valid++
 	}
-	if valid > 0 && (len(types) > 1 || firstErr == nil) {
-		return exprs, false, nil
+	if valid == len(types) || (valid > 0 && len(types) > 1) {
+		return exprs, resolvers, false, nil
 	}
 	if errors.Is(firstErr, filter.ErrUnknownAttribute) && s.quirks.on(qUnknownFilterAttrEmpty) {
-		return nil, true, nil
+		return nil, nil, true, nil
 	}
+	return nil, nil, false, s.filterError(f, firstErr)
+}
+
+func (s *Server) filterError(f string, err error) *scimerr.Error {
 	if s.quirks.on(qInvalidFilterAll) {
-		return nil, false, nil
+		return nil
 	}
-	return nil, false, scimerr.BadRequest(scimerr.InvalidFilter, "filter %q: %v", f, firstErr)
+	return scimerr.BadRequest(scimerr.InvalidFilter, "filter %q: %v", f, err)
+}
+
+// absentUnknown resolves attributes the schema lacks to a name no resource
+// holds, so they match like absent attributes.
+type absentUnknown struct{ filter.Resolver }
+
+func (a absentUnknown) Resolve(p filter.AttrPath) (filter.Resolved, error) {
+	rs, err := a.Resolver.Resolve(p)
+	if errors.Is(err, filter.ErrUnknownAttribute) {
+		return filter.Resolved{Attr: "\x00unknown", Sub: p.Sub, Type: "string"}, nil
+	}
+	return rs, err
 }
 
 // hasUpperOperator reports whether f spells an operator or logical keyword
@@ -385,7 +408,7 @@ func mentions(expr filter.Expr, attr string) bool {
 // find returns the resources of rt matching expr (all when nil) in creation
 // order. An indexed equality (id, userName, displayName, externalId) at the
 // top level or under "and" narrows the candidates first; the rest is a scan.
-func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr) ([]hit, *scimerr.Error) {
+func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, res filter.Resolver) ([]hit, *scimerr.Error) {
 	if expr == nil {
 		var out []hit
 		err := s.store.Scan(ctx, rt.Name, func(res *store.Resource) bool {
@@ -397,7 +420,6 @@ func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr) (
 		}
 		return out, nil
 	}
-	res := s.resolver(rt)
 	view := viewNeeds(expr)
 	if cands, ok, e := s.indexed(ctx, rt, expr); ok || e != nil {
 		if e != nil {
