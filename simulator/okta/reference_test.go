@@ -77,7 +77,7 @@ func TestAgainstReference(t *testing.T) {
 			}
 
 			must(t, p.Deactivate(ctx, u0.OktaID))
-			if get("/Users/"+ids[0]).JSON().Get("active").Bool() {
+			if get("/Users/" + ids[0]).JSON().Get("active").Bool() {
 				t.Error("still active after Deactivate")
 			}
 			// Reassignment finds the inactive user, links and reactivates it.
