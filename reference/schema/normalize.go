@@ -379,3 +379,27 @@ func keepStored(s *Schema, stored, out map[string]any) error {
 	}
 	return nil
 }
+
+// FixSchemas rewrites `schemas` of a canonical resource of type rt (the
+// core URN plus each extension holding data or marked required) and drops
+// empty extension objects, in place. PATCH calls it after its operations:
+// adding an extension attribute adds the URN (RFC 7644, Section 3.5.2).
+// Nested maps are not modified.
+func (r *Registry) FixSchemas(rt string, res map[string]any) error {
+	t, err := r.lookup(rt)
+	if err != nil {
+		return scimerr.Internal("%v", err)
+	}
+	schemas := []any{t.core.ID}
+	for _, e := range t.exts {
+		m, _ := res[e.schema.ID].(map[string]any)
+		if len(m) == 0 {
+			delete(res, e.schema.ID)
+		}
+		if len(m) > 0 || e.required {
+			schemas = append(schemas, e.schema.ID)
+		}
+	}
+	res["schemas"] = schemas
+	return nil
+}
