@@ -88,15 +88,8 @@ func (s *Server) incoming(rt *resourceType, obj map[string]any, old *store.Resou
 	}
 	var attrs map[string]any
 	var err error
-	if old == nil || s.quirks.on(qImmutableApplied) {
+	if old == nil {
 		attrs, err = registry.Normalize(rt.Name, obj)
-		if err == nil && old != nil {
-			if pw, ok := old.Attrs["password"]; ok {
-				if _, set := attrs["password"]; !set {
-					attrs["password"] = pw
-				}
-			}
-		}
 	} else {
 		stored := cloneMap(old.Attrs)
 		stored["id"] = old.ID

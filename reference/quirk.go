@@ -49,7 +49,6 @@ const (
 	qPatchOpCaseSensitive    = "patch-op-case-sensitive"
 	qPatchEmptyOpsOK         = "patch-empty-operations-accepted"
 	qReadOnlyRejected        = "readonly-input-rejected"
-	qImmutableApplied        = "immutable-change-applied"
 	qTwoPrimaries            = "two-primaries-stored"
 	qDelete200               = "delete-returns-200"
 	qSecondDelete204         = "second-delete-204"
@@ -94,7 +93,6 @@ var allQuirks = []Quirk{
 	{qPatchOpCaseSensitive, "PATCH op names must be lower case: Entra's \"Replace\" is rejected with 400 invalidSyntax.", "RFC 7644 §3.5.2 (P-3.5.2-03), Entra expectation"},
 	{qPatchEmptyOpsOK, "PATCH with an empty Operations list answers 200 instead of 400.", "RFC 7644 §3.5.2 (P-3.5.2-01)"},
 	{qReadOnlyRejected, "POST and PUT bodies holding readOnly attributes (id, meta, groups) get 400 mutability instead of being ignored.", "RFC 7644 §3.3, §3.5.1 (P-3.3-05, P-3.5.1-08)"},
-	{qImmutableApplied, "Changes to immutable attributes are applied silently instead of 400 mutability.", "RFC 7644 §3.5.1, §3.5.2 (P-3.5.1-05, P-3.5.2-07)"},
 	{qTwoPrimaries, "More than one primary:true value in a multi-valued attribute is stored as sent.", "RFC 7643 §2.4 (S-2.4-01)"},
 	{qDelete200, "DELETE answers 200 instead of 204.", "RFC 7644 §3.6 (P-3.6-01)"},
 	{qSecondDelete204, "DELETE of an unknown or already deleted id answers 204 instead of 404.", "RFC 7644 §3.6 (P-3.6-02)"},
