@@ -253,9 +253,15 @@ func (a *api) uniqueSuffix() string {
 }
 
 // user returns a full fixture user as a JSON object the spec may modify.
+// The enterprise extension is left out when the target does not advertise it.
 func (a *api) user() map[string]any {
 	GinkgoHelper()
-	return toMap(a.fx.User())
+	u := toMap(a.fx.User())
+	if !a.d.Capabilities[CapEnterprise] {
+		delete(u, URNEnterprise)
+		u["schemas"] = []string{URNUser}
+	}
+	return u
 }
 
 // minimalUser returns a user with only schemas and userName (plus the run
