@@ -78,38 +78,71 @@ func (p AttrPath) String() string {
 
 // String prints the expression with single spaces and with parentheses only
 // where precedence (not > and > or) needs them.
-func (e *Logical) String() string {
-	return group(e.Left, e.Op, false) + " " + e.Op + " " + group(e.Right, e.Op, true)
-}
-
-// group parenthesises a child of an and/or node when printing it bare would
-// re-parse differently: an "or" under an "and", or a right child of the same
-// operator (the grammar is left-associative).
-func group(child Expr, parentOp string, right bool) string {
-	l, ok := child.(*Logical)
-	if !ok {
-		return child.String()
-	}
-	if (parentOp == "and" && l.Op == "or") || (right && l.Op == parentOp) {
-		return "(" + l.String() + ")"
-	}
-	return l.String()
-}
+func (e *Logical) String() string { return format(e) }
 
 // String prints `not (X)`.
-func (e *Not) String() string { return "not (" + e.X.String() + ")" }
+func (e *Not) String() string { return format(e) }
 
 // String prints `path op value` with the value in JSON syntax.
-func (e *Comparison) String() string {
-	return e.Path.String() + " " + e.Op + " " + formatValue(e.Value)
-}
+func (e *Comparison) String() string { return format(e) }
 
 // String prints `path pr`.
-func (e *Present) String() string { return e.Path.String() + " pr" }
+func (e *Present) String() string { return format(e) }
 
 // String prints `path[filter]`.
-func (e *ValuePath) String() string {
-	return e.Path.String() + "[" + e.Filter.String() + "]"
+func (e *ValuePath) String() string { return format(e) }
+
+// format prints e through one builder, so printing a long and/or chain stays
+// linear in its length.
+func format(e Expr) string {
+	var b strings.Builder
+	write(&b, e)
+	return b.String()
+}
+
+func write(b *strings.Builder, e Expr) {
+	switch e := e.(type) {
+	case *Logical:
+		writeOperand(b, e.Left, e.Op, false)
+		b.WriteByte(' ')
+		b.WriteString(e.Op)
+		b.WriteByte(' ')
+		writeOperand(b, e.Right, e.Op, true)
+	case *Not:
+		b.WriteString("not (")
+		write(b, e.X)
+		b.WriteByte(')')
+	case *Comparison:
+		b.WriteString(e.Path.String())
+		b.WriteByte(' ')
+		b.WriteString(e.Op)
+		b.WriteByte(' ')
+		b.WriteString(formatValue(e.Value))
+	case *Present:
+		b.WriteString(e.Path.String())
+		b.WriteString(" pr")
+	case *ValuePath:
+		b.WriteString(e.Path.String())
+		b.WriteByte('[')
+		write(b, e.Filter)
+		b.WriteByte(']')
+	default:
+		// Only a hand-built tree with a nil child gets here.
+		b.WriteString("<nil>")
+	}
+}
+
+// writeOperand parenthesises a child of an and/or node when printing it bare
+// would re-parse differently: an "or" under an "and", or a right child of the
+// same operator (the grammar is left-associative).
+func writeOperand(b *strings.Builder, child Expr, parentOp string, right bool) {
+	if l, ok := child.(*Logical); ok && ((parentOp == "and" && l.Op == "or") || (right && l.Op == parentOp)) {
+		b.WriteByte('(')
+		write(b, child)
+		b.WriteByte(')')
+		return
+	}
+	write(b, child)
 }
 
 // formatValue prints a comparison value as a JSON literal.
