@@ -51,8 +51,9 @@ type Options struct {
 	Timeout time.Duration
 	// Retry bounds retries on 429 and 503.
 	Retry RetryPolicy
-	// HTTPClient sends the requests; nil means a client of its own. The
-	// caller builds it for TLS options. Its Timeout, if any, also applies.
+	// HTTPClient sends the requests; nil means a client of its own (see
+	// [Client]). The caller builds it for TLS options. Its Timeout, if any,
+	// also applies.
 	HTTPClient *http.Client
 	// Hook receives every attempt as a redacted, capped exchange.
 	Hook transcript.Hook
@@ -63,6 +64,11 @@ type Options struct {
 }
 
 // Client sends SCIM requests and records them. It is safe for concurrent use.
+//
+// Its own transport (when [Options].HTTPClient is nil) does not add
+// Accept-Encoding behind the caller's back, so a transcript shows the
+// headers that went on the wire, and it keeps enough idle connections per
+// host for a concurrent simulation.
 type Client struct {
 	base    *url.URL
 	auth    Auth
@@ -114,7 +120,7 @@ func New(opts Options) (*Client, error) {
 		c.timeout = DefaultTimeout
 	}
 	if c.http == nil {
-		c.http = &http.Client{}
+		c.http = &http.Client{Transport: defaultTransport()}
 	}
 	if c.bodyCap <= 0 {
 		c.bodyCap = DefaultBodyCap
@@ -242,6 +248,19 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		}
 		waited += d
 	}
+}
+
+// defaultTransport is http.DefaultTransport without transparent gzip and
+// with a larger idle pool per host.
+func defaultTransport() http.RoundTripper {
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	t := base.Clone()
+	t.DisableCompression = true
+	t.MaxIdleConnsPerHost = 64
+	return t
 }
 
 // resolve builds the request URL from the base URL, path and query.

@@ -468,3 +468,23 @@ func TestWithHookSeparatesRecorders(t *testing.T) {
 		t.Error("Reset kept exchanges")
 	}
 }
+
+func TestNoHiddenAcceptEncoding(t *testing.T) {
+	var got []string
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Accept-Encoding"))
+	})
+	for _, gz := range []bool{false, true} {
+		c, rec, _ := newTestClient(t, h, func(o *Options) { o.Gzip = gz })
+		if _, err := c.Get(context.Background(), "/Users"); err != nil {
+			t.Fatal(err)
+		}
+		sent := strings.Join(rec.Exchanges()[0].RequestHeader["Accept-Encoding"], ",")
+		if sent != got[len(got)-1] {
+			t.Errorf("Gzip=%v: transcript says Accept-Encoding %q, the wire carried %q", gz, sent, got[len(got)-1])
+		}
+	}
+	if got[0] != "" || got[1] != "gzip" {
+		t.Errorf("Accept-Encoding on the wire = %q", got)
+	}
+}
