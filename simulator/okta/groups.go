@@ -357,3 +357,20 @@ func (p *Provisioner) UnlinkGroup(ctx context.Context, oktaGroupID string, del b
 	p.mu.Unlock()
 	return nil
 }
+
+// CheckGroup is Okta's "check group still exists" (idp-wire.md A3.9):
+// GET /Groups/{id}, which must answer 200; a 404 is an [ErrGone] error.
+func (p *Provisioner) CheckGroup(ctx context.Context, oktaGroupID string) error {
+	st, err := p.group(oktaGroupID)
+	if err != nil {
+		return err
+	}
+	s := step{flow: "check group", name: "get", doing: "checking group " + st.displayName,
+		req: simulator.Request{Method: http.MethodGet, Path: "/Groups/" + st.scimID}, ok: []int{http.StatusOK}}
+	resp, err := p.send(ctx, s)
+	if err != nil {
+		return err
+	}
+	_, err = jsonBody(s, resp, fmt.Sprintf("Error while %s: empty response", s.doing))
+	return err
+}

@@ -2,6 +2,7 @@ package okta
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"sort"
@@ -129,9 +130,16 @@ func TestAgainstReference(t *testing.T) {
 				t.Errorf("imported groups %+v", groups)
 			}
 
-			must(t, p.UnlinkGroup(ctx, g.OktaID, true))
-			if st := get("/Groups/" + gid).Status; st != 404 {
-				t.Errorf("GET deleted group = %d, want 404", st)
+			must(t, p.CheckGroup(ctx, g.OktaID))
+			if _, err := c.Delete(ctx, "/Groups/"+gid, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.CheckGroup(ctx, g.OktaID); !errors.Is(err, ErrGone) {
+				t.Errorf("CheckGroup after an out-of-band delete = %v, want ErrGone", err)
+			}
+			must(t, p.UnlinkGroup(ctx, g.OktaID, false))
+			if _, ok := p.GroupID(g.OktaID); ok {
+				t.Error("UnlinkGroup kept the group in Okta's state")
 			}
 		})
 	}
