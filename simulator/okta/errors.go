@@ -37,8 +37,8 @@ type Error struct {
 	Flow string
 	// Step is the request within the flow ("lookup", "create", ...).
 	Step string
-	// Method and URL identify the request.
-	Method, URL string
+	// Method and Path identify the request (Path is relative to the base URL).
+	Method, Path string
 	// Status is the HTTP status, 0 when no response arrived.
 	Status int
 	// ScimType and Detail come from a SCIM error body (RFC 7644, Section 3.12).
@@ -52,7 +52,7 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "okta %s: %s: %s %s", e.Flow, e.Step, e.Method, e.URL)
+	fmt.Fprintf(&b, "okta %s: %s: %s %s", e.Flow, e.Step, e.Method, e.Path)
 	if e.Status != 0 {
 		fmt.Fprintf(&b, " returned %d", e.Status)
 	}
@@ -97,7 +97,7 @@ func (p *Provisioner) send(ctx context.Context, s step) (*simulator.Response, er
 	resp, err := p.c.Do(ctx, s.req)
 	if err != nil {
 		return nil, &Error{
-			Flow: s.flow, Step: s.name, Method: s.req.Method, URL: s.req.Path,
+			Flow: s.flow, Step: s.name, Method: s.req.Method, Path: s.req.Path,
 			Reason: fmt.Sprintf("Error while %s: %v", s.doing, err),
 			Err:    fmt.Errorf("%w: %w", ErrTransport, err),
 		}
@@ -109,7 +109,7 @@ func (p *Provisioner) send(ctx context.Context, s step) (*simulator.Response, er
 }
 
 func (p *Provisioner) statusError(s step, resp *simulator.Response) *Error {
-	e := &Error{Flow: s.flow, Step: s.name, Method: s.req.Method, URL: s.req.Path, Status: resp.Status, Err: ErrStatus}
+	e := &Error{Flow: s.flow, Step: s.name, Method: s.req.Method, Path: s.req.Path, Status: resp.Status, Err: ErrStatus}
 	body := resp.JSON()
 	e.ScimType = body.Get("scimType").String()
 	e.Detail = body.Get("detail").String()
@@ -146,7 +146,7 @@ func (p *Provisioner) statusError(s step, resp *simulator.Response) *Error {
 // shapeError reports a response Okta cannot use.
 func shapeError(s step, resp *simulator.Response, admin string) *Error {
 	return &Error{
-		Flow: s.flow, Step: s.name, Method: s.req.Method, URL: s.req.Path, Status: resp.Status,
+		Flow: s.flow, Step: s.name, Method: s.req.Method, Path: s.req.Path, Status: resp.Status,
 		Reason: admin, Err: ErrShape,
 	}
 }
