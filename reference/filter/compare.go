@@ -194,7 +194,10 @@ func toTime(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// parseDateTime parses an xsd:dateTime. RFC 3339, Section 5.6 allows a
+// lower-case "t" and "z", which time.Parse does not, hence the ToUpper.
 func parseDateTime(s string) (time.Time, bool) {
+	s = strings.ToUpper(s)
 	for _, layout := range dateTimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, true

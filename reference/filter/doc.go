@@ -24,8 +24,10 @@
 //
 // [Validate] checks a parsed filter against a [Resolver] (unknown
 // attributes, operators that do not apply to a type, values of the wrong
-// type); [Match] evaluates it against a resource decoded from JSON; [Compare]
-// orders two attribute values the way [Match] does, for sortBy.
+// type); [Match] evaluates it against a resource decoded from JSON, and
+// [Compile] does the checking and resolving once for a [Program] that
+// matches a whole collection; [Compare] orders two attribute values the way
+// [Match] does, for sortBy.
 //
 // Errors that should become 400 invalidFilter wrap [ErrInvalidFilter]; PATCH
 // path errors wrap [ErrInvalidPath].

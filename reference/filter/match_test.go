@@ -60,6 +60,8 @@ func TestMatch(t *testing.T) {
 		{`meta.lastModified le "2011-05-12T23:42:34-03:00"`, true},
 		{`meta.lastModified gt "2011-05-12T23:42:33-03:00"`, true},
 		{`meta.created lt "2010-01-23T04:56:22.5"`, true},
+		{`meta.created eq "2010-01-23t05:56:22+01:00"`, true},
+		{`meta.created eq "2010-01-23t04:56:22z"`, true},
 		// String ordering.
 		{`userName gt "BJ"`, true},
 		{`userName lt "c"`, true},
