@@ -21,6 +21,10 @@ type oktaDriver struct {
 	c   *simulator.Client // for the tester's own cleanup of users
 	gen *fixtures.Gen
 	cfg Config
+	// ids holds the Okta id of user i, filled by the create phase, so later
+	// phases need not regenerate the whole fixture to find their key.
+	// Phases run one after another, so no lock is needed.
+	ids []string
 }
 
 func newOktaDriver(cfg Config, opts simulator.Options) (Driver, error) {
@@ -32,7 +36,7 @@ func newOktaDriver(cfg Config, opts simulator.Options) (Driver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lifecycle: %w", err)
 	}
-	return &oktaDriver{p: p, c: c, gen: fixtures.New(cfg.Seed, cfg.RunID), cfg: cfg}, nil
+	return &oktaDriver{p: p, c: c, gen: fixtures.New(cfg.Seed, cfg.RunID), cfg: cfg, ids: make([]string, cfg.Users)}, nil
 }
 
 // oktaResult turns a flow on an object never linked into [ErrSkipped]: its
@@ -50,7 +54,12 @@ func (d *oktaDriver) user(i int) fixtures.User {
 }
 
 // oktaID is the Okta id of user i, the key Okta's state is held under.
-func (d *oktaDriver) oktaID(i int) string { return d.user(i).OktaID }
+func (d *oktaDriver) oktaID(i int) string {
+	if id := d.ids[i]; id != "" {
+		return id
+	}
+	return d.user(i).OktaID // create never ran for i (interrupted run)
+}
 
 func (d *oktaDriver) group(g int) fixtures.Group {
 	return d.gen.Fork("group-" + strconv.Itoa(g)).Group()
@@ -79,23 +88,26 @@ func (d *oktaDriver) Phases(cleanup bool) []Phase {
 			return oktaResult(do(ctx, d.group(i), i))
 		}}
 	}
-	users := func(k Kind, do func(ctx context.Context, u fixtures.User) error) Phase {
+	users := func(k Kind, do func(ctx context.Context, oktaID string) error) Phase {
 		return Phase{Kind: k, N: n, Do: func(ctx context.Context, i int) error {
-			return oktaResult(do(ctx, d.user(i)))
+			return oktaResult(do(ctx, d.oktaID(i)))
 		}}
 	}
 	ps := []Phase{
-		users(KindCreateUser, func(ctx context.Context, u fixtures.User) error {
+		{Kind: KindCreateUser, N: n, Do: func(ctx context.Context, i int) error {
+			u := d.user(i)
+			d.ids[i] = u.OktaID
 			_, err := d.p.Assign(ctx, u)
-			return err
-		}),
-		users(KindUpdateUser, func(ctx context.Context, u fixtures.User) error {
+			return oktaResult(err)
+		}},
+		{Kind: KindUpdateUser, N: n, Do: func(ctx context.Context, i int) error {
+			u := d.user(i)
 			if u.Name != nil {
 				u.Name.FamilyName += "-Updated"
 				u.DisplayName = u.Name.GivenName + " " + u.Name.FamilyName
 			}
-			return d.p.UpdateProfile(ctx, u)
-		}),
+			return oktaResult(d.p.UpdateProfile(ctx, u))
+		}},
 		// Groups are pushed empty, then the membership changes follow as
 		// their own operations so each kind is counted apart.
 		groups(KindPushGroup, func(ctx context.Context, grp fixtures.Group, _ int) error {
@@ -119,12 +131,8 @@ func (d *oktaDriver) Phases(cleanup bool) []Phase {
 		groups(KindRenameGroup, func(ctx context.Context, grp fixtures.Group, _ int) error {
 			return d.p.RenameGroup(ctx, grp.OktaID, grp.DisplayName+" renamed")
 		}),
-		users(KindDeactivateUser, func(ctx context.Context, u fixtures.User) error {
-			return d.p.Deactivate(ctx, u.OktaID)
-		}),
-		users(KindReactivateUser, func(ctx context.Context, u fixtures.User) error {
-			return d.p.Reactivate(ctx, u.OktaID)
-		}),
+		users(KindDeactivateUser, d.p.Deactivate),
+		users(KindReactivateUser, d.p.Reactivate),
 		{Kind: KindImportUsers, N: 1, Sequential: true, Do: func(ctx context.Context, _ int) error {
 			_, err := d.p.ImportUsers(ctx)
 			return oktaResult(err)
@@ -158,21 +166,21 @@ func (e *cleanupError) Error() string    { return e.msg }
 func (e *cleanupError) HTTPStatus() int  { return e.status }
 func (e *cleanupError) SCIMType() string { return "" }
 
-func (d *oktaDriver) deleteUser(ctx context.Context, u fixtures.User) error {
-	id, ok := d.p.UserID(u.OktaID)
+func (d *oktaDriver) deleteUser(ctx context.Context, oktaID string) error {
+	id, ok := d.p.UserID(oktaID)
 	if !ok {
-		return fmt.Errorf("%w: user %s was never linked", ErrSkipped, u.UserName)
+		return fmt.Errorf("%w: user %s was never linked", ErrSkipped, oktaID)
 	}
 	path := "/Users/" + url.PathEscape(id)
 	resp, err := d.c.Do(ctx, simulator.Request{Method: http.MethodDelete, Path: path})
 	if err != nil {
-		return &cleanupError{msg: fmt.Sprintf("cleanup: delete user %s: %v", u.UserName, err)}
+		return &cleanupError{msg: fmt.Sprintf("cleanup: %v", err)}
 	}
 	if resp.Status != http.StatusNoContent {
 		return &cleanupError{status: resp.Status, msg: fmt.Sprintf(
 			"cleanup: DELETE %s returned %d, want 204 (RFC 7644, Section 3.6)", path, resp.Status)}
 	}
-	d.p.ForgetUser(u.OktaID)
+	d.p.ForgetUser(oktaID)
 	return nil
 }
 
