@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // Redacted replaces every secret value the writers find.
@@ -119,6 +120,9 @@ func RedactBody(body string) string {
 	if body == "" {
 		return body
 	}
+	if !mayHoldSecret(body) {
+		return RedactText(body)
+	}
 	trimmed := strings.TrimSpace(body)
 	if strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
 		dec := json.NewDecoder(strings.NewReader(body))
@@ -137,6 +141,41 @@ func RedactBody(body string) string {
 		}
 	}
 	return RedactText(scrubPatterns(body))
+}
+
+// secretWords are the words every secret key and pattern contains; a body
+// without any of them needs no parsing.
+var secretWords = []string{"password", "secret", "token"}
+
+func mayHoldSecret(s string) bool {
+	for _, w := range secretWords {
+		if containsFold(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains the lower-case ASCII word,
+// ignoring ASCII case, without allocating.
+func containsFold(s, word string) bool {
+	n := len(word)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for ; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != word[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
 }
 
 // jsonMember is one member of a JSON object; objects decode to []jsonMember
@@ -310,8 +349,6 @@ var (
 	formSecretPattern = regexp.MustCompile(`(?i)(\b(?:password|client_secret|access_token|refresh_token|token)=)[^&\s]*`)
 	// credentialPattern finds HTTP credentials written out in any text.
 	credentialPattern = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/]+=*)`)
-	// userinfoPattern finds user:password@ in URLs inside text.
-	userinfoPattern = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)[^/@\s]+@`)
 )
 
 func scrubPatterns(s string) string {
@@ -334,15 +371,44 @@ func RedactText(s string) string {
 	if s == "" {
 		return s
 	}
-	s = credentialPattern.ReplaceAllStringFunc(s, func(m string) string {
-		sub := credentialPattern.FindStringSubmatch(m)
-		if authParams[strings.ToLower(sub[3])] {
-			// A challenge such as `Bearer realm="scim"` holds no secret.
-			return m
+	// The pattern is costly on large bodies; most text holds neither word.
+	if containsFold(s, "bearer") || containsFold(s, "basic") {
+		s = credentialPattern.ReplaceAllStringFunc(s, func(m string) string {
+			sub := credentialPattern.FindStringSubmatch(m)
+			if authParams[strings.ToLower(sub[3])] {
+				// A challenge such as `Bearer realm="scim"` holds no secret.
+				return m
+			}
+			return sub[1] + sub[2] + Redacted
+		})
+	}
+	return stripUserinfo(s)
+}
+
+// stripUserinfo removes "user:password@" after every "://" in s, in one pass
+// (a regexp backtracks badly on large bodies full of e-mail addresses).
+func stripUserinfo(s string) string {
+	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
+		return s
+	}
+	var b strings.Builder
+	rest := s
+	for {
+		i := strings.Index(rest, "://")
+		if i < 0 {
+			break
 		}
-		return sub[1] + sub[2] + Redacted
-	})
-	return userinfoPattern.ReplaceAllString(s, "${1}")
+		b.WriteString(rest[:i+3])
+		rest = rest[i+3:]
+		end := strings.IndexFunc(rest, func(r rune) bool {
+			return r == '/' || r == '@' || r == '"' || r == '\'' || r == '<' || r == '>' || unicode.IsSpace(r)
+		})
+		if end >= 0 && rest[end] == '@' && end > 0 {
+			rest = rest[end+1:]
+		}
+	}
+	b.WriteString(rest)
+	return b.String()
 }
 
 // RedactURL drops user information and secret query parameters (token,

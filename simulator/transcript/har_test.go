@@ -294,3 +294,43 @@ func TestRedact(t *testing.T) {
 		t.Errorf("Www-Authenticate = %q, a challenge holds no secret", got)
 	}
 }
+
+func TestRedactText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"dial https://admin:pw@host/x failed", "dial https://host/x failed"},
+		{`{"url":"http://u@h","mail":"bjensen@example.com"}`, `{"url":"http://h","mail":"bjensen@example.com"}`},
+		{"https://example.com/users/a@b", "https://example.com/users/a@b"},
+		{"see https:// @x", "see https:// @x"},
+		{"Authorization: basic dXNlcjpwYXNz", "Authorization: basic [REDACTED]"},
+		{`WWW-Authenticate: Bearer error="invalid_token"`, `WWW-Authenticate: Bearer error="invalid_token"`},
+		{"nothing here", "nothing here"},
+	}
+	for _, tt := range tests {
+		if got := RedactText(tt.in); got != tt.want {
+			t.Errorf("RedactText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzRedactBody checks that redaction never panics, is idempotent, and
+// leaves no password value in a JSON object it could parse.
+func FuzzRedactBody(f *testing.F) {
+	for _, seed := range []string{
+		`{"password":"x"}`, `{"Operations":[{"op":"replace","path":"password","value":"x"}]}`,
+		`{"a":[1,2.5e3,true,null,{"token":{"x":1}}]}`, `password=x&y=1`, `Bearer abc`, `{"password":"ab`, `[[[`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		once := RedactBody(body)
+		if twice := RedactBody(once); twice != once {
+			t.Errorf("not idempotent:\n%q\n%q\n%q", body, once, twice)
+		}
+		var obj map[string]any
+		if json.Unmarshal([]byte(once), &obj) == nil {
+			if v, ok := obj["password"]; ok && v != Redacted {
+				t.Errorf("password survives in %q", once)
+			}
+		}
+	})
+}
