@@ -59,7 +59,8 @@ func redactCredential(name, v string) string {
 // Section 3.5.2). A body that is not JSON, or holds no password, is returned
 // unchanged; a rewritten body is compacted.
 func RedactBody(body []byte) []byte {
-	if !containsFold(body, "password") || !gjson.ValidBytes(body) {
+	// The cheap scan misses a key spelled with \u escapes; walk those too.
+	if (!containsFold(body, "password") && !bytes.Contains(body, []byte(`\u`))) || !gjson.ValidBytes(body) {
 		return body
 	}
 	var buf bytes.Buffer
