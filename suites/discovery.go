@@ -50,7 +50,7 @@ var _ = Describe("Discovery: /ServiceProviderConfig", func() {
 	It("returns the configuration as a single object with the ServiceProviderConfig schema", Meta(AreaDiscovery, MUST, Req("P-4-01")), func() {
 		spc.expectStatus("P-4-01", http.StatusOK)
 		spc.expect("P-4-01", spc.JSON().IsObject() && !hasString(spc.F("schemas"), URNListResponse), "",
-			"a JSON object, not a ListResponse", "body is "+spc.JSON().Type.String())
+			"a JSON object, not a ListResponse", "body is "+jsonKind(spc.JSON()))
 		spc.expect("P-4-01", hasString(spc.F("schemas"), URNSPC), "schemas",
 			fmt.Sprintf("schemas containing %q", URNSPC), "schemas = "+fragment(spc.F("schemas")))
 	})

@@ -95,3 +95,23 @@ func isJSONBool(r gjson.Result) bool { return r.Type == gjson.True || r.Type == 
 func isJSONInteger(r gjson.Result) bool {
 	return r.Type == gjson.Number && !strings.ContainsAny(r.Raw, ".eE")
 }
+
+// jsonKind names the JSON type of r for messages.
+func jsonKind(r gjson.Result) string {
+	switch {
+	case !r.Exists():
+		return "absent or not JSON"
+	case r.IsArray():
+		return "an array"
+	case r.IsObject():
+		return "an object"
+	case r.Type == gjson.String:
+		return "a string"
+	case r.Type == gjson.Number:
+		return "a number"
+	case isJSONBool(r):
+		return "a boolean"
+	default:
+		return "null"
+	}
+}

@@ -184,10 +184,13 @@ func EffectiveFilter(profile, extra string) (string, error) {
 	}
 	filter := strings.Join(parts, " && ")
 	if _, err := types.ParseLabelFilter(filter); err != nil {
-		return "", fmt.Errorf("%w: label filter %q: %v", ErrUsage, extra, err)
+		return "", fmt.Errorf("%w: label filter %q: %s", ErrUsage, extra, ansi.ReplaceAllString(err.Error(), ""))
 	}
 	return filter, nil
 }
+
+// ansi matches terminal colour sequences, which Ginkgo puts in its errors.
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 // probe checks once, before any spec, that the target answers like a SCIM
 // service provider, so an unreachable target is one clear error.
@@ -199,7 +202,9 @@ func probe(ctx context.Context, c *simulator.Client) error {
 	if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
 		return fmt.Errorf("%w: GET /ServiceProviderConfig answered %d: check the token (--token or SCIMTEST_TOKEN)", ErrUnreachable, resp.Status)
 	}
-	if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) || !resp.JSON().IsObject() {
+	// Any JSON answer is testable: a wrong shape is a conformance failure
+	// the discovery specs report, not a reason to stop.
+	if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) {
 		return fmt.Errorf("%w: GET %s/ServiceProviderConfig answered %d %s: %v", ErrUnreachable, c.BaseURL(), resp.Status, snippet(resp.Body), ErrNotSCIM)
 	}
 	return nil

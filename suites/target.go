@@ -121,24 +121,26 @@ var ErrNotSCIM = errors.New("target does not look like a SCIM 2.0 service provid
 // error only when the target cannot be used at all.
 func discover(ctx context.Context, c *simulator.Client) (*Discovery, error) {
 	d := &Discovery{Capabilities: map[Capability]bool{}, UsersEndpoint: "/Users", GroupsEndpoint: "/Groups"}
-	get := func(path string) (gjson.Result, error) {
+	get := func(path string, object bool) (gjson.Result, error) {
 		resp, err := c.Get(ctx, path)
 		if err != nil {
 			return gjson.Result{}, fmt.Errorf("discovery: %w", err)
 		}
-		if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) || !resp.JSON().IsObject() {
+		if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) || (object && !resp.JSON().IsObject()) {
 			return gjson.Result{}, fmt.Errorf("discovery: GET %s answered %d %s: %w", path, resp.Status, snippet(resp.Body), ErrNotSCIM)
 		}
 		return resp.JSON(), nil
 	}
 	var err error
-	if d.SPC, err = get("/ServiceProviderConfig"); err != nil {
+	// A configuration that is JSON but not an object is tested (and failed)
+	// by the discovery specs; every capability then reads as unsupported.
+	if d.SPC, err = get("/ServiceProviderConfig", false); err != nil {
 		return nil, err
 	}
 	// ResourceTypes and Schemas are discovery too, but a target that lacks
 	// them is still testable: their specs fail, the rest run.
-	d.ResourceTypes, _ = get("/ResourceTypes")
-	d.Schemas, _ = get("/Schemas")
+	d.ResourceTypes, _ = get("/ResourceTypes", true)
+	d.Schemas, _ = get("/Schemas", true)
 
 	for _, c := range []Capability{CapPatch, CapBulk, CapFilter, CapSort, CapETag, CapChangePassword} {
 		d.Capabilities[c] = field(d.SPC, string(c)+".supported").Bool()

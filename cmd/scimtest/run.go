@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/scimtest/scimtest/fixtures"
+	"github.com/scimtest/scimtest/reference"
+	"github.com/scimtest/scimtest/reports"
+	"github.com/scimtest/scimtest/suites"
+)
+
+func init() { register(newRunCmd) }
+
+// runFlags are the options of `scimtest run`.
+type runFlags struct {
+	target         string
+	token          string
+	profile        string
+	labelFilter    string
+	focus, skip    []string
+	require        []string
+	strict         bool
+	seed           int64
+	timeout        time.Duration
+	requestTimeout time.Duration
+	insecure       bool
+	caFile         string
+	out            string
+	verbose        bool
+	runID          string
+	quirks         []string
+}
+
+func newRunCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the SCIM 2.0 conformance suites against a target",
+		Long: `Run the SCIM 2.0 conformance suites against a service provider.
+
+Without --target the reference provider is started in-process on a free
+loopback port and tested (the embedded default). The token comes from
+--token, else $SCIMTEST_TOKEN. Reports (report.html, summary.md, junit.xml,
+results.json, exchanges.har) go to --out.
+
+Exit codes: 0 conformant, 1 not conformant, 2 could not run (bad flag,
+unreachable target), 130 interrupted (the report is still written).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("seed") {
+				f.seed = time.Now().UnixNano()%1_000_000 + 1
+			}
+			return runRun(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.target, "target", "", "SCIM base URL, e.g. https://example.com/scim/v2 (default: the embedded reference provider)")
+	fl.StringVar(&f.token, "token", "", "bearer token (default $SCIMTEST_TOKEN)")
+	fl.StringVar(&f.profile, "profile", "rfc", "spec selection: "+strings.Join(suites.ProfileNames(), ", "))
+	fl.StringVar(&f.labelFilter, "label-filter", "", "Ginkgo label filter ANDed with the profile, e.g. 'users && MUST'")
+	fl.StringArrayVar(&f.focus, "focus", nil, "run only specs whose full name matches this regexp (repeatable)")
+	fl.StringArrayVar(&f.skip, "skip", nil, "skip specs whose full name matches this regexp (repeatable)")
+	fl.StringSliceVar(&f.require, "require", nil, "capabilities whose absence fails specs instead of skipping them (patch,bulk,filter,sort,etag,...)")
+	fl.BoolVar(&f.strict, "strict", false, "SHOULD and MAY failures fail the run too")
+	fl.Int64Var(&f.seed, "seed", 0, "seed for fixture data and spec order (default: random, recorded in the report)")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "bound for the whole run")
+	fl.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "bound for one HTTP request")
+	fl.BoolVar(&f.insecure, "insecure", false, "do not verify the target's TLS certificate")
+	fl.StringVar(&f.caFile, "ca", "", "PEM file of CA certificates to trust for the target")
+	fl.StringVar(&f.out, "out", "scimtest-report", "directory for the reports")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every spec, not only failures")
+	fl.StringVar(&f.runID, "run-id", "", "run ID carried by every created resource (default: random)")
+	fl.StringArrayVar(&f.quirks, "quirk", nil, "embedded reference only: switch on a provider bug (see `scimtest serve --quirk list`)")
+	return cmd
+}
+
+// usageErr is a bad invocation: exit 2 with the message.
+func usageErr(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// runRun runs the suites once and maps the outcome to an exit code.
+func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if f.insecure && f.caFile != "" {
+		return usageErr("--insecure and --ca exclude each other")
+	}
+	if f.target != "" && len(f.quirks) > 0 {
+		return usageErr("--quirk applies only to the embedded reference (no --target)")
+	}
+	if _, err := suites.EffectiveFilter(f.profile, f.labelFilter); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	var caps []suites.Capability
+	for _, r := range f.require {
+		c, err := suites.ParseCapability(strings.TrimSpace(r))
+		if err != nil {
+			return usageErr("--require: %w", err)
+		}
+		caps = append(caps, c)
+	}
+	if f.token == "" {
+		f.token = os.Getenv("SCIMTEST_TOKEN")
+	}
+	if f.runID == "" {
+		f.runID = fixtures.NewRunID()
+	}
+	httpClient, err := tlsClient(f.insecure, f.caFile)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+
+	embedded := f.target == ""
+	if embedded {
+		target, token, shutdown, err := startRunTarget(f.quirks)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		defer shutdown()
+		f.target, f.token = target, token
+	}
+
+	res, err := suites.Run(ctx, suites.Options{
+		Target: suites.Target{
+			BaseURL: strings.TrimRight(f.target, "/"), Token: f.token, HTTPClient: httpClient,
+			RequestTimeout: f.requestTimeout, Profile: f.profile, Require: caps, Strict: f.strict,
+			Seed: f.seed, RunID: f.runID,
+		},
+		Embedded:    embedded,
+		LabelFilter: f.labelFilter,
+		Focus:       f.focus,
+		Skip:        f.skip,
+		Timeout:     f.timeout,
+		Version:     version,
+		NoColor:     !isTerminal(stdout),
+	})
+	if err != nil && res == nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if werr := reports.WriteAll(f.out, res); werr != nil {
+		fmt.Fprintln(stderr, "scimtest:", werr)
+	}
+	printSummary(stdout, res, f.verbose, f.out)
+	switch {
+	case err != nil:
+		return &exitError{code: exitUsage, err: err}
+	case len(res.Specs) == 0:
+		return usageErr("no spec matches the selection (profile %q, label filter %q, focus %q, skip %q)", f.profile, f.labelFilter, f.focus, f.skip)
+	case strings.Contains(res.Run.Interrupted, "Interrupted"):
+		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: %s (run ID %s: `scimtest cleanup --run-id %s` removes leftovers)", res.Run.Interrupted, f.runID, f.runID)}
+	case !res.Run.Conformant:
+		return &exitError{code: exitNonConform}
+	}
+	return nil
+}
+
+// tlsClient builds the HTTP client for --insecure / --ca; nil means default.
+func tlsClient(insecure bool, caFile string) (*http.Client, error) {
+	if !insecure && caFile == "" {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if insecure {
+		cfg.InsecureSkipVerify = true // the user asked for it with --insecure
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("--ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca %s: no PEM certificate found", caFile)
+		}
+		cfg.RootCAs = pool
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = cfg
+	return &http.Client{Transport: tr}, nil
+}
+
+// startRunTarget serves the reference provider on a free loopback port and
+// returns its base URL, its token and a shutdown function.
+func startRunTarget(quirks []string) (string, string, func(), error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", nil, fmt.Errorf("embedded reference: token: %w", err)
+	}
+	token := hex.EncodeToString(b[:])
+	ref, err := reference.New(reference.Options{BasePath: reference.DefaultBasePath, Token: token, Quirks: quirks})
+	if err != nil {
+		return "", "", nil, fmt.Errorf("embedded reference: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", nil, fmt.Errorf("embedded reference: listen: %w", err)
+	}
+	srv := &http.Server{Handler: ref, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }() // Serve returns ErrServerClosed on shutdown
+	shutdown := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx) // best effort: the process is about to exit
+	}
+	return "http://" + ln.Addr().String() + reference.DefaultBasePath, token, shutdown, nil
+}
+
+// isTerminal reports whether w is a terminal (colour only then).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// printSummary writes one line per area, then the failures and warnings
+// with their reasons; verbose lists every spec.
+func printSummary(w io.Writer, res *reports.Results, verbose bool, out string) {
+	r := res.Run
+	where := r.Target
+	if r.Embedded {
+		where += " (embedded reference)"
+	}
+	fmt.Fprintf(w, "scimtest %s: %s, profile %s, seed %d, run ID %s\n\n", r.Version, where, r.Profile, r.Seed, r.RunID)
+	c := res.Counts()
+	for _, area := range c.Areas() {
+		t := c.ByArea[area]
+		fmt.Fprintf(w, "  %-16s %3d passed  %3d failed  %3d warnings  %3d skipped\n", area, t.Passed, t.Failed, t.Warnings, t.Skipped)
+	}
+	fmt.Fprintln(w)
+	for _, s := range res.Specs {
+		show := s.State == reports.StateFailed || s.State == reports.StateWarning
+		if !show && !verbose {
+			continue
+		}
+		fmt.Fprintf(w, "%-8s [%s %s] %s\n", strings.ToUpper(s.State), s.Area, s.Level, s.Name)
+		switch {
+		case s.Failure != nil:
+			for _, line := range strings.Split(s.Failure.Message, "\n") {
+				fmt.Fprintf(w, "         %s\n", line)
+			}
+			if s.Failure.Location != "" {
+				fmt.Fprintf(w, "         at %s\n", s.Failure.Location)
+			}
+		case s.SkipReason != "" && verbose:
+			fmt.Fprintf(w, "         %s\n", s.SkipReason)
+		}
+	}
+	verdict := "CONFORMANT"
+	if !r.Conformant {
+		verdict = "NOT CONFORMANT"
+	}
+	if r.Interrupted != "" {
+		verdict += " (" + r.Interrupted + ")"
+	}
+	fmt.Fprintf(w, "\n%s: %d passed, %d failed, %d warnings, %d skipped in %v. Reports in %s\n",
+		verdict, c.Passed, c.Failed, c.Warnings, c.Skipped, res.Duration().Round(time.Millisecond), out)
+}
