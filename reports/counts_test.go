@@ -99,3 +99,27 @@ func TestTruncateAndFirstLine(t *testing.T) {
 		}
 	}
 }
+
+func TestVerdict(t *testing.T) {
+	ran := []Spec{
+		{Level: LevelMust, State: StateFailed}, {Level: LevelMust, State: StatePassed},
+		{Level: LevelShould, State: StateWarning}, {Level: LevelShould, State: StateFailed},
+	}
+	tests := []struct {
+		name string
+		run  Run
+		sp   []Spec
+		want string
+	}{
+		{"not conformant", Run{}, ran, "Not conformant: 1 MUST failure, 2 SHOULD failures"},
+		{"conformant", Run{Conformant: true}, ran[1:2], "Conformant: 0 MUST failures, 0 SHOULD failures"},
+		{"interrupted", Run{Interrupted: "timeout"}, ran[:1], "Not conformant (interrupted): 1 MUST failure, 0 SHOULD failures"},
+		{"nothing ran", Run{}, []Spec{{Level: LevelMust, State: StateSkipped}}, "Not conformant: no spec ran"},
+	}
+	for _, tt := range tests {
+		r := &Results{Run: tt.run, Specs: tt.sp}
+		if got := Verdict(r, r.Counts()); got != tt.want {
+			t.Errorf("%s: Verdict = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

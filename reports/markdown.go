@@ -26,7 +26,7 @@ func writeMarkdown(w io.Writer, r *Results) error {
 	fmt.Fprintf(bw, "Target %s · profile %s · seed %d · scimtest %s · %s\n\n",
 		mdCode(r.Run.Target), mdCode(r.Run.Profile), r.Run.Seed, mdCode(r.Run.Version), r.Duration().Round(time.Millisecond))
 	if r.Run.Interrupted != "" {
-		fmt.Fprintf(bw, "> [!WARNING]\n> Run interrupted: %s. Specs that did not run are skipped.\n\n", mdEscape(r.Run.Interrupted))
+		fmt.Fprintf(bw, "> [!WARNING]\n> Run interrupted: %s. Specs that did not run are skipped.\n\n", mdEscape(Truncate(r.Run.Interrupted, 300)))
 	}
 	bw.WriteString("| Level | Specs | Passed | Failed | Warnings | Skipped |\n|---|--:|--:|--:|--:|--:|\n")
 	for _, l := range c.Levels() {
@@ -97,6 +97,9 @@ func Verdict(r *Results, c Counts) string {
 	}
 	if r.Run.Interrupted != "" {
 		word += " (interrupted)"
+	}
+	if c.Ran() == 0 {
+		return word + ": no spec ran"
 	}
 	return fmt.Sprintf("%s: %s, %s", word, plural(must, "MUST failure"), plural(should, "SHOULD failure"))
 }
