@@ -91,6 +91,10 @@ func checkSimulateFlags(f simulateFlags) error {
 }
 
 func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
+	if !cmd.Flags().Changed("members-per-group") && f.members > f.users {
+		// The default group size only applies where there are enough users.
+		f.members = f.users
+	}
 	if err := checkSimulateFlags(f); err != nil {
 		return err
 	}

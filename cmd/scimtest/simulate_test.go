@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// simulateArgsEnv carries the CLI arguments to the helper process.
+const simulateArgsEnv = "SCIMTEST_SIMULATE_HELPER_ARGS"
+
+// TestSimulateHelperProcess is not a test: run by runCLI in a child
+// process, it executes the CLI so the real exit code and stderr can be
+// checked without touching this process's os.Stdout or os.Stderr.
+func TestSimulateHelperProcess(t *testing.T) {
+	raw, ok := os.LookupEnv(simulateArgsEnv)
+	if !ok {
+		return
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(raw), &args); err != nil {
+		os.Exit(99)
+	}
+	os.Exit(execute(args))
+}
+
+// runCLI runs scimtest with args in a child process and returns its exit
+// code, stdout and stderr.
+func runCLI(t *testing.T, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	raw, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSimulateHelperProcess$")
+	cmd.Env = append(os.Environ(), simulateArgsEnv+"="+string(raw), "SCIMTEST_TOKEN=")
+	cmd.Env = append(cmd.Env, env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("run helper: %v", err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+// TestSimulateEmbedded runs each IdP's lifecycle against the embedded
+// reference: exit 0, every kind in the summary, and a HAR transcript.
+func TestSimulateEmbedded(t *testing.T) {
+	kinds := map[string][]string{
+		"okta":  {"test-credentials", "create-user", "update-user", "push-group", "add-members", "remove-members", "rename-group", "deactivate-user", "reactivate-user", "import-users", "import-groups", "delete-group", "delete-user"},
+		"entra": {"test-credentials", "create-user", "update-user", "set-manager", "push-group", "add-members", "remove-members", "rename-group", "read-group", "deactivate-user", "reactivate-user", "delete-group", "delete-user"},
+	}
+	for idp, want := range kinds {
+		t.Run(idp, func(t *testing.T) {
+			har := filepath.Join(t.TempDir(), "run.har")
+			code, out, errOut := runCLI(t, nil, "simulate", idp, "--users", "8", "--groups", "2",
+				"--members-per-group", "3", "--concurrency", "3", "--seed", "5", "--transcript", har)
+			if code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+			}
+			for _, k := range want {
+				if !strings.Contains(out, "  "+k+" ") {
+					t.Errorf("summary lacks %s:\n%s", k, out)
+				}
+			}
+			for _, s := range []string{"Latency: p50", "Requests:", "admin would see", " 0 failed"} {
+				if !strings.Contains(out, s) {
+					t.Errorf("summary lacks %q:\n%s", s, out)
+				}
+			}
+			raw, err := os.ReadFile(har)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Log struct {
+					Version string            `json:"version"`
+					Entries []json.RawMessage `json:"entries"`
+				} `json:"log"`
+			}
+			if err := json.Unmarshal(raw, &doc); err != nil {
+				t.Fatalf("transcript is not JSON: %v", err)
+			}
+			if doc.Log.Version != "1.2" || len(doc.Log.Entries) < 20 {
+				t.Errorf("transcript: version %q with %d entries", doc.Log.Version, len(doc.Log.Entries))
+			}
+		})
+	}
+}
+
+// TestSimulateCannotRun checks bad flags and an unreachable target exit 2
+// with a single line on stderr.
+func TestSimulateCannotRun(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL + "/scim/v2"
+	dead.Close()
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		says string
+	}{
+		{"no IdP", nil, []string{"simulate"}, "accepts 1 arg"},
+		{"unknown IdP", nil, []string{"simulate", "onelogin"}, "invalid argument"},
+		{"zero users", nil, []string{"simulate", "okta", "--users", "0"}, "--users"},
+		{"members beyond users", nil, []string{"simulate", "entra", "--users", "2", "--members-per-group", "3"}, "--members-per-group"},
+		{"zero concurrency", nil, []string{"simulate", "okta", "--concurrency", "0"}, "--concurrency"},
+		{"negative rate", nil, []string{"simulate", "okta", "--rate", "-1"}, "--rate"},
+		{"unknown dialect", nil, []string{"simulate", "entra", "--dialect", "weird", "--users", "1"}, "dialect"},
+		{"okta dialect", nil, []string{"simulate", "okta", "--dialect", "compliant", "--users", "1"}, "dialect"},
+		{"unknown flag", nil, []string{"simulate", "okta", "--nope"}, "unknown flag"},
+		{"target without token", nil, []string{"simulate", "okta", "--target", deadURL}, "no token"},
+		{"bad target URL", nil, []string{"simulate", "okta", "--target", "ftp://x", "--token", "t"}, "base URL"},
+		{"unreachable okta", nil, []string{"simulate", "okta", "--target", deadURL, "--token", "t"}, "unreachable"},
+		{"unreachable entra", []string{"SCIMTEST_TOKEN=t"}, []string{"simulate", "entra", "--target", deadURL}, "unreachable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, tt.env, tt.args...)
+			lines := strings.Split(strings.TrimRight(errOut, "\n"), "\n")
+			if code != exitUsage || len(lines) != 1 || !strings.Contains(errOut, tt.says) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and one line saying %q", code, errOut, tt.says)
+			}
+		})
+	}
+}
+
+// TestSimulateServerErrors checks a target answering 500 exits 1 with the
+// errors grouped by status in the summary.
+func TestSimulateServerErrors(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"database down"}`))
+	}))
+	defer ts.Close()
+	for _, idp := range []string{"okta", "entra"} {
+		t.Run(idp, func(t *testing.T) {
+			code, out, errOut := runCLI(t, nil, "simulate", idp, "--target", ts.URL, "--token", "t", "--users", "3")
+			if code != exitNonConform {
+				t.Fatalf("exit %d; want 1\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+			}
+			if !strings.Contains(out, "HTTP 500") || !strings.Contains(out, "database down") {
+				t.Errorf("summary lacks the 500 error class and its example:\n%s", out)
+			}
+		})
+	}
+}
