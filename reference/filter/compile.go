@@ -7,6 +7,9 @@ import "fmt"
 // paths again. Build one with [Compile].
 type Program struct {
 	root node
+	// element is true for a value filter from CompileElement, whose paths
+	// are relative to one element.
+	element bool
 }
 
 // node is one compiled expression. elem is the element of the enclosing
@@ -26,9 +29,40 @@ func Compile(e Expr, r Resolver) (*Program, error) {
 }
 
 // Match reports whether res satisfies the program's filter; see the
-// package-level [Match] for the semantics.
+// package-level [Match] for the semantics. A program from [CompileElement]
+// never matches a whole resource; use [Program.MatchElement].
 func (p *Program) Match(res map[string]any) bool {
+	if p.element {
+		return false
+	}
 	return p.root.eval(res, nil)
+}
+
+// CompileElement compiles the filter of a value path, such as a PATCH path's
+// [Path].Filter, whose paths are relative to the complex attribute parent
+// (`type` in `emails[type eq "work"]`). The PATCH engine uses it to pick the
+// elements an operation applies to (RFC 7644, Section 3.5.2). Errors wrap
+// [ErrInvalidFilter].
+func CompileElement(parent AttrPath, f Expr, r Resolver) (*Program, error) {
+	vp := &ValuePath{Path: parent, Filter: f}
+	if _, err := resolveValuePath(r, vp); err != nil {
+		return nil, err
+	}
+	root, err := compile(f, r, &vp.Path)
+	if err != nil {
+		return nil, err
+	}
+	return &Program{root: root, element: true}, nil
+}
+
+// MatchElement reports whether one element of the parent attribute (an
+// object decoded from JSON) satisfies a program from [CompileElement].
+// A program from [Compile] never matches a lone element.
+func (p *Program) MatchElement(elem map[string]any) bool {
+	if !p.element || elem == nil {
+		return false
+	}
+	return p.root.eval(nil, elem)
 }
 
 // Validate checks a parsed filter against a resource type's schema: every

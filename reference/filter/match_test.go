@@ -286,3 +286,55 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+func TestCompileElement(t *testing.T) {
+	res := decodeUser(t, false)
+	emails := res["emails"].([]any)
+	tests := []struct {
+		path string
+		want []bool // per email: work, home
+	}{
+		{`emails[type eq "work"].value`, []bool{true, false}},
+		{`emails[type eq "HOME" or primary eq true]`, []bool{true, true}},
+		{`emails[not (primary pr)]`, []bool{false, true}},
+		{`emails[value ew "example.org"]`, []bool{false, false}},
+	}
+	for _, tt := range tests {
+		p, err := ParsePath(tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err := CompileElement(AttrPath{URN: p.URN, Attr: p.Attr}, p.Filter, userResolver)
+		if err != nil {
+			t.Fatalf("CompileElement(%s): %v", tt.path, err)
+		}
+		for i, el := range emails {
+			if got := prog.MatchElement(el.(map[string]any)); got != tt.want[i] {
+				t.Errorf("%s: MatchElement(email %d) = %v, want %v", tt.path, i, got, tt.want[i])
+			}
+		}
+		if prog.Match(res) {
+			t.Errorf("%s: an element program matched a whole resource", tt.path)
+		}
+	}
+	for _, tt := range []struct{ parent, filter string }{
+		{"userName", `value pr`},
+		{"emails", `nosuch eq "x"`},
+		{"emails", `primary gt true`},
+	} {
+		f, err := Parse(tt.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := CompileElement(AttrPath{Attr: tt.parent}, f, userResolver); !errors.Is(err, ErrInvalidFilter) {
+			t.Errorf("CompileElement(%s, %s) = %v, want ErrInvalidFilter", tt.parent, tt.filter, err)
+		}
+	}
+	whole, err := Compile(&Present{Path: at("userName")}, userResolver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole.MatchElement(map[string]any{"userName": "x"}) {
+		t.Error("a resource program matched a lone element")
+	}
+}
