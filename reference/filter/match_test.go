@@ -28,6 +28,8 @@ func TestMatch(t *testing.T) {
 		{`userName ne "BJENSEN@example.com"`, false},
 		{`userName ne "other"`, true},
 		{`displayName ne "x"`, true},
+		{`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.$ref ne "x"`, true},
+		{`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.$ref eq "x"`, false},
 		{`emails.value ne "babs@jensen.org"`, false},
 		{`emails.value ne "nobody@example.com"`, true},
 		{`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter ne "1"`, true},
@@ -336,5 +338,37 @@ func TestCompileElement(t *testing.T) {
 	}
 	if whole.MatchElement(map[string]any{"userName": "x"}) {
 		t.Error("a resource program matched a lone element")
+	}
+}
+
+// TestHandBuiltTrees: trees built by hand, not by Parse, fail cleanly.
+func TestHandBuiltTrees(t *testing.T) {
+	res := decodeUser(t, false)
+	tests := []struct {
+		name string
+		e    Expr
+		str  string
+	}{
+		{"nil", nil, ""},
+		{"nil child", &Logical{Op: "and", Left: pres(at("title")), Right: nil}, "title pr and <nil>"},
+		{"bad logical op", &Logical{Op: "xor", Left: pres(at("title")), Right: pres(at("title"))}, "title pr xor title pr"},
+		{"bad compare op", &Comparison{Path: at("userName"), Op: "EQ", Value: "x"}, `userName EQ "x"`},
+		{"nested value path", vp(at("emails"), vp(at("emails"), pres(at("value")))), "emails[emails[value pr]]"},
+		{"not of nil", &Not{}, "not (<nil>)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.e != nil {
+				if got := tt.e.String(); got != tt.str {
+					t.Errorf("String() = %q, want %q", got, tt.str)
+				}
+			}
+			if err := Validate(tt.e, userResolver); !errors.Is(err, ErrInvalidFilter) {
+				t.Errorf("Validate = %v, want ErrInvalidFilter", err)
+			}
+			if _, err := Match(tt.e, res, userResolver); !errors.Is(err, ErrInvalidFilter) {
+				t.Errorf("Match = %v, want ErrInvalidFilter", err)
+			}
+		})
 	}
 }
