@@ -111,6 +111,10 @@ func (p *Provisioner) statusError(c call, resp *simulator.Response) *Error {
 		e.Quarantine = true
 	case resp.Status == 200 && c.req.Method == "POST":
 		e.Reason = "the create returned 200 OK instead of 201 Created"
+	case resp.Status == 400:
+		e.Reason = "the target rejected the request as invalid; Entra retries the object in later cycles and the error repeats until the target or the mapping changes"
+	case resp.Status == 404 && c.req.Method != "GET":
+		e.Reason = "the object Entra linked no longer exists in the target"
 	case resp.Status == 409:
 		e.Reason = "the object already exists in the target (conflict) although the matching query did not find it"
 	case resp.Status == 429:
@@ -118,7 +122,7 @@ func (p *Provisioner) statusError(c call, resp *simulator.Response) *Error {
 	case resp.Status >= 500:
 		e.Reason = "the target failed with a server error; the object is escrowed and retried in a later cycle"
 	default:
-		e.Reason = fmt.Sprintf("unexpected HTTP status %d (expected %s)", resp.Status, statusList(c.want))
+		e.Reason = "unexpected response status, expected " + statusList(c.want)
 	}
 	return e
 }

@@ -57,6 +57,12 @@ func TestResponseChecks(t *testing.T) {
 		{"patch answered 201", respond(201, `{}`), func(ctx context.Context, p *entra.Provisioner) error {
 			return p.DisableUser(ctx, alice)
 		}, 201, "", false, "expected 200 or 204"},
+		{"patch rejected", respond(400, `{"status":"400","scimType":"invalidSyntax","detail":"bad op"}`), func(ctx context.Context, p *entra.Provisioner) error {
+			return p.EnableUser(ctx, alice)
+		}, 400, "invalidSyntax", false, "rejected the request as invalid"},
+		{"patch on a deleted user", respond(404, `{"status":"404"}`), func(ctx context.Context, p *entra.Provisioner) error {
+			return p.RemoveManager(ctx, alice)
+		}, 404, "", false, "no longer exists"},
 		{"delete answered 200", respond(200, `{}`), func(ctx context.Context, p *entra.Provisioner) error {
 			return p.DeleteGroup(ctx, team)
 		}, 200, "", false, "expected 204"},
