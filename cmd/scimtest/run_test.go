@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/scimtest/scimtest/reference"
+	"github.com/scimtest/scimtest/reports"
+)
+
+// binary is the scimtest executable built once for the end-to-end tests:
+// RunSpecs may run once per process, so every run is a process of its own.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "scimtest-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	binary = filepath.Join(dir, "scimtest")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build scimtest: %v\n%s", err, out)
+		_ = os.RemoveAll(dir)
+		os.Exit(2)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runBinary runs scimtest with args and returns its exit code and output.
+func runBinary(t *testing.T, env []string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String()
+	case errors.As(err, &ee):
+		return ee.ExitCode(), out.String()
+	default:
+		t.Fatalf("run scimtest %v: %v", args, err)
+		return -1, ""
+	}
+}
+
+// readResults reads results.json of a run.
+func readResults(t *testing.T, dir string) *reports.Results {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, reports.FileJSON))
+	if err != nil {
+		t.Fatalf("read results: %v", err)
+	}
+	var r reports.Results
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("parse results: %v", err)
+	}
+	return &r
+}
+
+func TestRunEmbeddedConforms(t *testing.T) {
+	out := t.TempDir()
+	code, text := runBinary(t, nil, "run", "--out", out, "--seed", "11")
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0:\n%s", code, text)
+	}
+	for _, f := range []string{reports.FileJSON, reports.FileHTML, reports.FileMarkdown, reports.FileJUnit, reports.FileHAR} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("report file missing: %v", err)
+		}
+	}
+	r := readResults(t, out)
+	if !r.Run.Conformant || !r.Run.Embedded || r.Run.Seed != 11 || r.Run.RunID == "" || len(r.Specs) < 100 {
+		t.Errorf("run = %+v with %d specs", r.Run, len(r.Specs))
+	}
+	if !strings.Contains(text, "users") || !strings.Contains(text, "CONFORMANT") {
+		t.Errorf("console summary lacks the area lines or the verdict:\n%s", text)
+	}
+}
+
+// TestRunCatchesQuirks is the tester testing itself: each quirk switches on
+// one known provider bug in the embedded reference, and the run must fail the
+// requirement the bug breaks.
+func TestRunCatchesQuirks(t *testing.T) {
+	tests := []struct {
+		quirk, filter, req string
+	}{
+		{"duplicate-400", "users", "P-3.3-06"},
+		{"conflict-no-scimtype", "users", "P-3.3-06"},
+		{"username-unique-case-sensitive", "users", "S-4.1.1-03"},
+		{"error-status-integer", "errors", "P-3.12-03"},
+		{"password-returned", "users", "S-4.1.1-05"},
+		{"meta-location-relative", "users", "P-3.3-03"},
+		{"location-header-differs", "users", "P-3.3-03"},
+		{"two-primaries-stored", "users", "S-2.4-01"},
+		{"readonly-input-rejected", "users", "P-3.3-05"},
+		{"attributes-drops-id", "users", "S-3.1-03"},
+		{"unauthorized-no-body", "auth", "P-2-03"},
+		{"no-www-authenticate", "auth", "P-2-01"},
+		{"not-found-html", "errors", "P-3.12-08"},
+		{"schemas-entries-without-schemas", "discovery", "S-7-01"},
+		{"spc-not-object", "discovery", "P-4-01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.quirk, func(t *testing.T) {
+			t.Parallel()
+			out := t.TempDir()
+			code, text := runBinary(t, nil, "run", "--out", out, "--quirk", tt.quirk, "--label-filter", tt.filter)
+			if code != exitNonConform {
+				t.Fatalf("exit %d, want 1:\n%s", code, text)
+			}
+			failed := map[string]bool{}
+			for _, s := range readResults(t, out).Specs {
+				if s.State == reports.StateFailed {
+					for _, id := range s.Requirements {
+						failed[id] = true
+					}
+				}
+			}
+			if !failed[tt.req] {
+				t.Errorf("no failed spec names %s:\n%s", tt.req, text)
+			}
+		})
+	}
+}
+
+func TestRunWarningsFailOnlyWhenStrict(t *testing.T) {
+	// content-type-json answers application/json: a SHOULD deviation.
+	out := t.TempDir()
+	code, text := runBinary(t, nil, "run", "--out", out, "--quirk", "content-type-json", "--label-filter", "users || errors")
+	if code != exitOK {
+		t.Fatalf("non-strict: exit %d, want 0:\n%s", code, text)
+	}
+	warned := false
+	for _, s := range readResults(t, out).Specs {
+		warned = warned || (s.State == reports.StateWarning && s.Level != "MUST")
+	}
+	if !warned {
+		t.Errorf("no warning recorded:\n%s", text)
+	}
+	code, text = runBinary(t, nil, "run", "--out", t.TempDir(), "--strict", "--quirk", "content-type-json", "--label-filter", "users || errors")
+	if code != exitNonConform {
+		t.Errorf("strict: exit %d, want 1:\n%s", code, text)
+	}
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad label filter", []string{"--label-filter", "users &&"}, "label filter"},
+		{"unknown profile", []string{"--profile", "nope"}, "unknown profile"},
+		{"unknown capability", []string{"--require", "teleport"}, "unknown capability"},
+		{"empty selection", []string{"--label-filter", "nosuchlabel"}, "no spec matches"},
+		{"insecure and ca", []string{"--insecure", "--ca", "x.pem"}, "exclude each other"},
+		{"unreachable target", []string{"--target", "http://127.0.0.1:1/scim/v2", "--token", "x"}, "unreachable"},
+		{"not a URL", []string{"--target", "ftp://example.com", "--token", "x"}, "http(s) URL"},
+		{"unknown flag", []string{"--ginkgo.label-filter", "users"}, "unknown flag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"run", "--out", t.TempDir()}, tt.args...)
+			code, text := runBinary(t, nil, args...)
+			if code != exitUsage || !strings.Contains(text, tt.want) {
+				t.Errorf("exit %d, want 2 with %q:\n%s", code, tt.want, text)
+			}
+			if strings.Count(text, "\n") > 3 {
+				t.Errorf("want one clear line, got:\n%s", text)
+			}
+		})
+	}
+}
+
+func TestRunNonSCIMTarget(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html>login</html>"))
+	}))
+	defer srv.Close()
+	code, text := runBinary(t, nil, "run", "--out", t.TempDir(), "--target", srv.URL, "--token", "x")
+	if code != exitUsage || !strings.Contains(text, "does not look like a SCIM") {
+		t.Errorf("exit %d, want 2 naming the reason:\n%s", code, text)
+	}
+}
+
+// TestRunInterrupted sends SIGINT while a spec waits on a slow target: the run
+// stops, cleans up, writes the report and exits 130.
+func TestRunInterrupted(t *testing.T) {
+	ref, err := reference.New(reference.Options{Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Users") {
+			select {
+			case started <- struct{}{}:
+			default:
+			}
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Second):
+			}
+		}
+		ref.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	cmd := exec.Command(binary, "run", "--out", out, "--target", srv.URL+"/scim/v2", "--token", "tok", "--label-filter", "users")
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-started:
+	case <-time.After(15 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("no POST /Users arrived:\n%s", buf.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("wait: %v, want exit 130:\n%s", err, buf.String())
+	}
+	if r := readResults(t, out); !strings.Contains(r.Run.Interrupted, "Interrupted") || r.Run.Conformant {
+		t.Errorf("results after SIGINT: interrupted %q conformant %v", r.Run.Interrupted, r.Run.Conformant)
+	}
+}
