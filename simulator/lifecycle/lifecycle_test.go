@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/scimtest/scimtest/reference"
 	"github.com/scimtest/scimtest/simulator/lifecycle"
@@ -152,5 +153,24 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := lifecycle.Run(context.Background(), cfg); err == nil || errors.Is(err, lifecycle.ErrUnreachable) {
 			t.Errorf("Run(%+v) = %v; want a configuration error", cfg, err)
 		}
+	}
+}
+
+// TestRate checks --rate bounds the requests per second of a whole run.
+func TestRate(t *testing.T) {
+	cfg := config("entra", startReference(t))
+	cfg.Users, cfg.Groups, cfg.MembersPerGroup, cfg.Rate = 5, 1, 2, 200
+	s, err := lifecycle.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Failed() {
+		t.Fatalf("run failed: %+v", s.Errors)
+	}
+	if min := time.Duration(float64(s.Requests-1) / cfg.Rate * float64(time.Second)); s.Elapsed < min {
+		t.Errorf("%d requests at %g/s took %v; want at least %v", s.Requests, cfg.Rate, s.Elapsed, min)
+	}
+	if s.Throughput() > cfg.Rate*1.05 {
+		t.Errorf("throughput %.1f/s exceeds the rate %g/s", s.Throughput(), cfg.Rate)
 	}
 }
