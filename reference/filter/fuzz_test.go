@@ -37,6 +37,19 @@ var seedPaths = []string{
 	`emails[type eq "work"]]`, `urn:x:2.0:User:tags[order eq 0].value`,
 }
 
+// checkSyntaxError fails unless err is a *SyntaxError of the given kind
+// with an offset inside the input.
+func checkSyntaxError(t *testing.T, in string, err error, kind error) {
+	t.Helper()
+	var se *SyntaxError
+	if !errors.As(err, &se) || !errors.Is(err, kind) {
+		t.Fatalf("parse %q: error %T %v, want a *SyntaxError that is %v", in, err, err, kind)
+	}
+	if se.Offset < 0 || se.Offset > len(in) {
+		t.Fatalf("parse %q: error offset %d outside input", in, se.Offset)
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for _, s := range seedFilters {
 		f.Add(s)
@@ -44,13 +57,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		e, err := Parse(s)
 		if err != nil {
-			var se *SyntaxError
-			if !errors.As(err, &se) || !errors.Is(err, ErrInvalidFilter) {
-				t.Fatalf("Parse(%q) error %T %v, want *SyntaxError", s, err, err)
-			}
-			if se.Offset < 0 || se.Offset > len(s) {
-				t.Fatalf("Parse(%q) error offset %d outside input", s, se.Offset)
-			}
+			checkSyntaxError(t, s, err, ErrInvalidFilter)
 			return
 		}
 		canon := e.String()
@@ -74,13 +81,7 @@ func FuzzParsePath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := ParsePath(s)
 		if err != nil {
-			var se *SyntaxError
-			if !errors.As(err, &se) || !errors.Is(err, ErrInvalidPath) {
-				t.Fatalf("ParsePath(%q) error %T %v, want *SyntaxError", s, err, err)
-			}
-			if se.Offset < 0 || se.Offset > len(s) {
-				t.Fatalf("ParsePath(%q) error offset %d outside input", s, se.Offset)
-			}
+			checkSyntaxError(t, s, err, ErrInvalidPath)
 			return
 		}
 		canon := p.String()

@@ -156,52 +156,55 @@ func (p *parser) leave() { p.depth-- }
 
 // parseOr parses `and-expr *("or" and-expr)`: or binds loosest.
 func (p *parser) parseOr(inBracket bool) (Expr, error) {
-	left, err := p.parseAnd(inBracket)
-	if err != nil {
-		return nil, err
-	}
-	for p.keyword("or") {
-		right, err := p.parseAnd(inBracket)
-		if err != nil {
-			return nil, err
-		}
-		left = &Logical{Op: "or", Left: left, Right: right}
-	}
-	return left, nil
+	return p.parseChain("or", p.parseAnd, inBracket)
 }
 
 // parseAnd parses `unary *("and" unary)`.
 func (p *parser) parseAnd(inBracket bool) (Expr, error) {
-	left, err := p.parseUnary(inBracket)
+	return p.parseChain("and", p.parseUnary, inBracket)
+}
+
+// parseChain parses operands joined by op into a left-associative tree. A
+// loop, not recursion, so a long chain costs no stack.
+func (p *parser) parseChain(op string, operand func(bool) (Expr, error), inBracket bool) (Expr, error) {
+	left, err := operand(inBracket)
 	if err != nil {
 		return nil, err
 	}
-	for p.keyword("and") {
-		right, err := p.parseUnary(inBracket)
+	for p.keyword(op) {
+		right, err := operand(inBracket)
 		if err != nil {
 			return nil, err
 		}
-		left = &Logical{Op: "and", Left: left, Right: right}
+		left = &Logical{Op: op, Left: left, Right: right}
 	}
 	return left, nil
 }
 
-// parseGroup parses `"(" FILTER ")"` with the opening parenthesis current.
-func (p *parser) parseGroup(inBracket bool) (Expr, error) {
+// enclosed parses `"(" FILTER ")"` or `"[" valFilter "]"` with the opening
+// character current; closer is the matching closing character.
+func (p *parser) enclosed(closer byte, inBracket bool) (Expr, error) {
 	open := p.pos
 	p.pos++
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
 	defer p.leave()
+	p.skipSpace()
+	if p.peek() == closer || p.eof() && closer == ']' {
+		if closer == ']' {
+			return nil, p.errorf(p.pos, "empty value filter")
+		}
+		return nil, p.errorf(p.pos, "empty parentheses")
+	}
 	e, err := p.parseOr(inBracket)
 	if err != nil {
 		return nil, err
 	}
 	p.skipSpace()
-	if p.peek() != ')' {
+	if p.peek() != closer {
 		if p.eof() {
-			return nil, p.errorf(open, "unbalanced \"(\": missing \")\"")
+			return nil, p.errorf(open, "unbalanced %q: missing %q", p.s[open:open+1], string(closer))
 		}
 		return nil, p.unexpected()
 	}
@@ -217,7 +220,7 @@ func (p *parser) parseUnary(inBracket bool) (Expr, error) {
 		return nil, p.errorf(p.pos, "missing expression at end of filter")
 	}
 	if p.peek() == '(' {
-		return p.parseGroup(inBracket)
+		return p.enclosed(')', inBracket)
 	}
 	start := p.pos
 	w := p.word()
@@ -230,7 +233,7 @@ func (p *parser) parseUnary(inBracket bool) (Expr, error) {
 		save := p.pos
 		p.skipSpace()
 		if p.peek() == '(' {
-			x, err := p.parseGroup(inBracket)
+			x, err := p.enclosed(')', inBracket)
 			if err != nil {
 				return nil, err
 			}
@@ -260,7 +263,7 @@ func (p *parser) valuePath(path AttrPath, start int) (Expr, error) {
 	if path.Sub != "" {
 		return nil, p.errorf(start, "value filter on sub-attribute %q", path.String())
 	}
-	inner, err := p.bracket()
+	inner, err := p.enclosed(']', true)
 	if err != nil {
 		return nil, err
 	}
@@ -283,33 +286,6 @@ func (p *parser) valuePath(path AttrPath, start int) (Expr, error) {
 	}
 	vp.Filter = &Logical{Op: "and", Left: inner, Right: cond}
 	return vp, nil
-}
-
-// bracket parses `"[" valFilter "]"` with "[" current.
-func (p *parser) bracket() (Expr, error) {
-	open := p.pos
-	p.pos++
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	p.skipSpace()
-	if p.eof() || p.peek() == ']' {
-		return nil, p.errorf(p.pos, "empty value filter")
-	}
-	inner, err := p.parseOr(true)
-	if err != nil {
-		return nil, err
-	}
-	p.skipSpace()
-	if p.peek() != ']' {
-		if p.eof() {
-			return nil, p.errorf(open, "unbalanced \"[\": missing \"]\"")
-		}
-		return nil, p.unexpected()
-	}
-	p.pos++
-	return inner, nil
 }
 
 // attrExp parses the operator and value that follow an attribute path.

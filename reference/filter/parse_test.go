@@ -155,6 +155,8 @@ func TestParseErrors(t *testing.T) {
 		{"unbalanced open bracket", `emails[type eq "a"`, 6, `missing "]"`},
 		{"unbalanced close bracket", `emails[type eq "a"]]`, 19, `unbalanced ']'`},
 		{"empty brackets", `emails[]`, 7, "empty value filter"},
+		{"empty parentheses", `()`, 1, "empty parentheses"},
+		{"empty not", `not ( )`, 6, "empty parentheses"},
 		{"nested value filter", `a[b[c pr]]`, 3, "cannot be nested"},
 		{"sub-attribute inside brackets", `emails[x.y pr]`, 7, "plain sub-attribute"},
 		{"value filter on sub-attribute", `name.x[y pr]`, 0, "value filter on sub-attribute"},
@@ -185,17 +187,28 @@ func TestParseErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Parse(%q) = %s, want error", tt.in, e)
 			}
-			if !errors.Is(err, ErrInvalidFilter) || errors.Is(err, ErrInvalidPath) {
-				t.Errorf("error %v: want ErrInvalidFilter only", err)
-			}
-			var se *SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("error %T %v, want *SyntaxError", err, err)
-			}
-			if se.Offset != tt.offset || !strings.Contains(se.Msg, tt.msg) {
-				t.Errorf("Parse(%q) error = offset %d %q, want offset %d containing %q", tt.in, se.Offset, se.Msg, tt.offset, tt.msg)
-			}
+			wantSyntaxError(t, err, ErrInvalidFilter, tt.offset, tt.msg)
 		})
+	}
+}
+
+// wantSyntaxError checks that err is a *SyntaxError of kind (and not of the
+// other kind) at offset, with msg in its message.
+func wantSyntaxError(t *testing.T, err, kind error, offset int, msg string) {
+	t.Helper()
+	other := ErrInvalidPath
+	if kind == ErrInvalidPath {
+		other = ErrInvalidFilter
+	}
+	if !errors.Is(err, kind) || errors.Is(err, other) {
+		t.Errorf("error %v: want %v only", err, kind)
+	}
+	var se *SyntaxError
+	if !errors.As(err, &se) {
+		t.Fatalf("error %T %v, want *SyntaxError", err, err)
+	}
+	if se.Offset != offset || !strings.Contains(se.Msg, msg) {
+		t.Errorf("error = offset %d %q, want offset %d containing %q", se.Offset, se.Msg, offset, msg)
 	}
 }
 

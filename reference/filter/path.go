@@ -71,7 +71,7 @@ func ParsePath(s string) (*Path, error) {
 		if ap.Sub != "" {
 			return nil, p.errorf(0, "value filter on sub-attribute %q", ap.String())
 		}
-		if path.Filter, err = p.bracket(); err != nil {
+		if path.Filter, err = p.enclosed(']', true); err != nil {
 			return nil, err
 		}
 		if p.peek() == '.' {

@@ -1,9 +1,7 @@
 package filter
 
 import (
-	"errors"
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -82,16 +80,7 @@ func TestParsePathErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParsePath(%q) = %s, want error", tt.in, p)
 			}
-			if !errors.Is(err, ErrInvalidPath) || errors.Is(err, ErrInvalidFilter) {
-				t.Errorf("error %v: want ErrInvalidPath only", err)
-			}
-			var se *SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("error %T, want *SyntaxError", err)
-			}
-			if se.Offset != tt.offset || !strings.Contains(se.Msg, tt.msg) {
-				t.Errorf("error = offset %d %q, want offset %d containing %q", se.Offset, se.Msg, tt.offset, tt.msg)
-			}
+			wantSyntaxError(t, err, ErrInvalidPath, tt.offset, tt.msg)
 		})
 	}
 }
