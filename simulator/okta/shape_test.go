@@ -270,3 +270,14 @@ func TestNewRejectsUnknownKnobs(t *testing.T) {
 		t.Error("New(nil) accepted")
 	}
 }
+
+func TestConnectionHeader(t *testing.T) {
+	for _, conn := range []string{"", "Keep-Alive", "close"} {
+		h := newHarness(t, Config{Connection: conn}, quirks{})
+		must(t, h.p.TestCredentials(context.Background()))
+		got := strings.Join(last(t, h, "GET").RequestHeader["Connection"], ",")
+		if got != conn {
+			t.Errorf("Connection %q, want %q", got, conn)
+		}
+	}
+}
