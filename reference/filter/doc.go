@@ -12,8 +12,10 @@
 // JSON escape decoded, numbers, true, false, null). Keywords, operators and
 // the literals true/false/null are case-insensitive, as ABNF literals are;
 // attribute names keep their spelling and are matched case-insensitively by
-// the [Resolver]. `not(` and `not (` are both accepted (errata 7319). White
-// space between tokens may be longer than the single SP of the ABNF.
+// the [Resolver]. `not(` and `not (` are both accepted (errata 7319). Where
+// the ABNF puts SP (around and/or, around operators) a space is required;
+// longer runs of spaces, tabs and line breaks are accepted there and around
+// parentheses and brackets, since they cannot make a filter ambiguous.
 // Value filters cannot be nested, and paths inside them are plain
 // sub-attribute names.
 //

@@ -28,6 +28,7 @@ var seedFilters = []string{
 	`userName regex "a.*"`,
 	`not eq "x"`,
 	`a eq"x"and b pr`,
+	`(a pr)or(b pr)`,
 }
 
 var seedPaths = []string{

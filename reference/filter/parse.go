@@ -132,16 +132,28 @@ func (p *parser) word() string {
 	return p.s[start:p.pos]
 }
 
-// keyword consumes kw (case-insensitively) as a whole word after optional
-// space, or consumes nothing.
-func (p *parser) keyword(kw string) bool {
+// logicalOp consumes the logical operator op (case-insensitively) and the
+// spaces around it, or consumes nothing. The ABNF puts SP on both sides
+// (`FILTER SP ("and" / "or") SP FILTER`); a missing one is an error rather
+// than a silent reading of the word as something else.
+func (p *parser) logicalOp(op string) (bool, error) {
 	save := p.pos
-	p.skipSpace()
-	if strings.EqualFold(p.word(), kw) {
-		return true
+	spaced := p.skipSpace()
+	start := p.pos
+	if !strings.EqualFold(p.word(), op) {
+		p.pos = save
+		return false, nil
 	}
-	p.pos = save
-	return false
+	if !spaced {
+		return false, p.errorf(start, "want a space before %q", op)
+	}
+	if !p.skipSpace() {
+		if c := p.peek(); p.eof() || c == ')' || c == ']' {
+			return false, p.errorf(p.pos, "missing expression after %q", op)
+		}
+		return false, p.errorf(p.pos, "want a space after %q", op)
+	}
+	return true, nil
 }
 
 func (p *parser) enter() error {
@@ -171,14 +183,20 @@ func (p *parser) parseChain(op string, operand func(bool) (Expr, error), inBrack
 	if err != nil {
 		return nil, err
 	}
-	for p.keyword(op) {
+	for {
+		ok, err := p.logicalOp(op)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return left, nil
+		}
 		right, err := operand(inBracket)
 		if err != nil {
 			return nil, err
 		}
 		left = &Logical{Op: op, Left: left, Right: right}
 	}
-	return left, nil
 }
 
 // enclosed parses `"(" FILTER ")"` or `"[" valFilter "]"` with the opening
@@ -310,7 +328,12 @@ func (p *parser) attrExp(path AttrPath) (Expr, error) {
 	if !compareOps[op] {
 		return nil, p.errorf(opStart, "unknown operator %q (want eq, ne, co, sw, ew, gt, lt, ge, le or pr)", p.s[opStart:p.pos])
 	}
-	p.skipSpace()
+	if !p.skipSpace() {
+		if c := p.peek(); p.eof() || c == ')' || c == ']' {
+			return nil, p.errorf(p.pos, "missing value after %q", op)
+		}
+		return nil, p.errorf(p.pos, "want a space after operator %q", op)
+	}
 	v, err := p.value(op)
 	if err != nil {
 		return nil, err

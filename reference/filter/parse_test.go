@@ -119,7 +119,6 @@ func TestParseCorners(t *testing.T) {
 			vp(at("emails"), and(cmp(at("type"), "eq", "work"), cmp(at("value"), "eq", "x")))},
 		{"entra extension with pr", `addresses[type eq "work"].streetAddress pr`,
 			vp(at("addresses"), and(cmp(at("type"), "eq", "work"), pres(at("streetAddress"))))},
-		{"string without spaces around operator", `a eq"x"and b pr`, and(cmp(at("a"), "eq", "x"), pres(at("b")))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,6 +155,11 @@ func TestParseErrors(t *testing.T) {
 		{"unbalanced close bracket", `emails[type eq "a"]]`, 19, `unbalanced ']'`},
 		{"empty brackets", `emails[]`, 7, "empty value filter"},
 		{"empty parentheses", `()`, 1, "empty parentheses"},
+		{"and before close", `(a pr and)`, 9, `missing expression after "and"`},
+		{"no space after operator", `a eq"x"`, 4, `want a space after operator "eq"`},
+		{"no space before and", `a eq "x"and b pr`, 8, `want a space before "and"`},
+		{"no space after or", `(a pr) or(b pr)`, 9, `want a space after "or"`},
+		{"no space before or after group", `(a pr)or (b pr)`, 6, `want a space before "or"`},
 		{"empty not", `not ( )`, 6, "empty parentheses"},
 		{"nested value filter", `a[b[c pr]]`, 3, "cannot be nested"},
 		{"sub-attribute inside brackets", `emails[x.y pr]`, 7, "plain sub-attribute"},

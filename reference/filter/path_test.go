@@ -67,7 +67,7 @@ func TestParsePathErrors(t *testing.T) {
 		{`emails[type eq "work"].value.x`, 23, `invalid sub-attribute name "value.x"`},
 		{`emails[type eq "work"]x`, 22, "unexpected 'x'"},
 		{`name.x[y pr]`, 0, "value filter on sub-attribute"},
-		{`emails[type eq]`, 14, "invalid value"},
+		{`emails[type eq]`, 14, `missing value after "eq"`},
 		{`emails[type]`, 11, `missing operator after "type"`},
 		{entUser + `[type pr]`, len(entUser), "must be followed"},
 		{entUser + `:`, len(entUser) + 1, "must be followed"},
