@@ -204,7 +204,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			break
 		}
 		if bar != nil {
-			bar.Describe(string(p.Kind))
+			bar.Describe(fmt.Sprintf("%-16s", p.Kind))
 		}
 		runPhase(ctx, p, cfg.Concurrency, st, bar)
 	}
