@@ -184,13 +184,25 @@ func EffectiveFilter(profile, extra string) (string, error) {
 	}
 	filter := strings.Join(parts, " && ")
 	if _, err := types.ParseLabelFilter(filter); err != nil {
-		return "", fmt.Errorf("%w: label filter %q: %s", ErrUsage, extra, ansi.ReplaceAllString(err.Error(), ""))
+		return "", fmt.Errorf("%w: label filter %q: %s", ErrUsage, extra, oneLine(ansi.ReplaceAllString(err.Error(), "")))
 	}
 	return filter, nil
 }
 
 // ansi matches terminal colour sequences, which Ginkgo puts in its errors.
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// oneLine joins the lines of a Ginkgo error into one, without its link.
+func oneLine(msg string) string {
+	var parts []string
+	for _, l := range strings.Split(msg, "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "Learn more") {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, ": ")
+}
 
 // probe checks once, before any spec, that the target answers like a SCIM
 // service provider, so an unreachable target is one clear error.

@@ -158,6 +158,9 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	if err != nil && res == nil {
 		return &exitError{code: exitUsage, err: err}
 	}
+	if len(res.Specs) == 0 && err == nil {
+		return usageErr("no spec matches the selection (profile %q, label filter %q, focus %q, skip %q)", f.profile, f.labelFilter, f.focus, f.skip)
+	}
 	if werr := reports.WriteAll(f.out, res); werr != nil {
 		fmt.Fprintln(stderr, "scimtest:", werr)
 	}
@@ -165,8 +168,6 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	switch {
 	case err != nil:
 		return &exitError{code: exitUsage, err: err}
-	case len(res.Specs) == 0:
-		return usageErr("no spec matches the selection (profile %q, label filter %q, focus %q, skip %q)", f.profile, f.labelFilter, f.focus, f.skip)
 	case strings.Contains(res.Run.Interrupted, "Interrupted"):
 		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: %s (run ID %s: `scimtest cleanup --run-id %s` removes leftovers)", res.Run.Interrupted, f.runID, f.runID)}
 	case !res.Run.Conformant:

@@ -209,7 +209,7 @@ func TestRunInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	started := make(chan struct{}, 1)
+	started, stop := make(chan struct{}, 1), make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Users") {
 			select {
@@ -219,12 +219,15 @@ func TestRunInterrupted(t *testing.T) {
 			select {
 			case <-r.Context().Done():
 				return
+			case <-stop:
+				return
 			case <-time.After(20 * time.Second):
 			}
 		}
 		ref.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
+	defer close(stop) // before Close, which waits for handlers
 	out := t.TempDir()
 	cmd := exec.Command(binary, "run", "--out", out, "--target", srv.URL+"/scim/v2", "--token", "tok", "--label-filter", "users")
 	var buf bytes.Buffer
