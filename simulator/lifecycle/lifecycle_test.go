@@ -174,3 +174,37 @@ func TestRate(t *testing.T) {
 		t.Errorf("throughput %.1f/s exceeds the rate %g/s", s.Throughput(), cfg.Rate)
 	}
 }
+
+// TestEntraQuarantine checks a 404 on Entra's test query stops the run and
+// the summary says the job would be quarantined, while Okta, which accepts
+// a 404 only on lookups, reports its failed credential test.
+func TestEntraQuarantine(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404"}`))
+	}))
+	defer ts.Close()
+	for _, tc := range []struct{ idp, says string }{
+		{"entra", "Provisioning status: Quarantine"},
+		{"okta", "Okta would not let the admin enable provisioning"},
+	} {
+		s, err := lifecycle.Run(context.Background(), config(tc.idp, ts.URL))
+		if err != nil {
+			t.Fatalf("%s: Run: %v", tc.idp, err)
+		}
+		var out strings.Builder
+		if err := s.Write(&out); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Count(lifecycle.KindTestCredentials); got.Failed != 1 || len(s.Ops) != 1 {
+			t.Errorf("%s: want only a failed credential test, got %+v", tc.idp, s.Ops)
+		}
+		if !strings.Contains(out.String(), tc.says) {
+			t.Errorf("%s: summary does not say %q:\n%s", tc.idp, tc.says, out.String())
+		}
+		if tc.idp == "entra" && !s.Quarantine {
+			t.Error("entra: Quarantine is false")
+		}
+	}
+}
