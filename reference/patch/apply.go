@@ -62,7 +62,8 @@ type Result struct {
 	// Changed is false when the operations changed nothing (adding a
 	// member that is already there, removing one that is not), so the
 	// store can leave meta.lastModified and the version alone (RFC 7644,
-	// Section 3.5.2.1).
+	// Section 3.5.2.1). It is conservatively true after the rare member
+	// operation forms that re-add the whole list.
 	Changed bool
 	// Members tells the store how to update its member list.
 	Members MemberDelta

@@ -8,7 +8,9 @@ import (
 
 // memberState tracks member changes against a MemberSet without copying
 // it. Invariant: removed ⊆ existing members, and no added value is an
-// existing member that is not removed.
+// existing member that is not removed. A value may be both removed and
+// added: the member was removed and added back with the new element, as
+// the copying [Apply] would store it.
 type memberState struct {
 	set      MemberSet
 	cleared  bool            // every existing member is gone
@@ -28,10 +30,6 @@ func (s *memberState) existing(v string) bool {
 func (s *memberState) add(v string, el map[string]any) {
 	if _, ok := s.addedIdx[v]; ok || s.existing(v) {
 		return // already a member: no change (RFC 7644, Section 3.5.2.1)
-	}
-	if s.removed[v] {
-		delete(s.removed, v) // removed earlier in this request, back again
-		return
 	}
 	s.addedIdx[v] = len(s.added)
 	s.added = append(s.added, el)
