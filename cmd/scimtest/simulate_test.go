@@ -101,12 +101,16 @@ func TestSimulateEmbedded(t *testing.T) {
 	}
 }
 
-// TestSimulateCannotRun checks bad flags and an unreachable target exit 2
-// with a single line on stderr.
+// TestSimulateCannotRun checks bad flags, an unreachable target and a
+// refused token exit 2 with a single line on stderr.
 func TestSimulateCannotRun(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	deadURL := dead.URL + "/scim/v2"
 	dead.Close()
+	denied := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer denied.Close()
 	tests := []struct {
 		name string
 		env  []string
@@ -126,6 +130,7 @@ func TestSimulateCannotRun(t *testing.T) {
 		{"bad target URL", nil, []string{"simulate", "okta", "--target", "ftp://x", "--token", "t"}, "base URL"},
 		{"unreachable okta", nil, []string{"simulate", "okta", "--target", deadURL, "--token", "t"}, "unreachable"},
 		{"unreachable entra", []string{"SCIMTEST_TOKEN=t"}, []string{"simulate", "entra", "--target", deadURL}, "unreachable"},
+		{"wrong token", nil, []string{"simulate", "entra", "--target", denied.URL, "--token", "t"}, "rejected the credentials"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

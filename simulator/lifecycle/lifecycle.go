@@ -58,6 +58,10 @@ var ErrSkipped = errors.New("skipped: an earlier step for this object failed")
 // run cannot start.
 var ErrUnreachable = errors.New("target unreachable")
 
+// ErrUnauthorized wraps a test-credentials failure with 401 or 403: the
+// token is wrong, so the run cannot start.
+var ErrUnauthorized = errors.New("target rejected the credentials")
+
 // Phase is one step of the lifecycle, run once per object index.
 type Phase struct {
 	// Kind is counted in the summary.
@@ -142,8 +146,9 @@ func (c *Config) validate() error {
 }
 
 // Run runs the lifecycle described by cfg. It returns an error only when the
-// run could not happen (bad configuration, unreachable target: wraps
-// [ErrUnreachable]); failed operations are in the summary.
+// run could not happen (bad configuration; an unreachable target wraps
+// [ErrUnreachable], a refused token [ErrUnauthorized]); failed operations
+// are in the summary.
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -183,8 +188,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	start := time.Now()
 	if err := driver.TestCredentials(ctx); err != nil {
-		if status, _ := statusOf(err); status == 0 {
+		switch status, _ := statusOf(err); status {
+		case 0:
 			return nil, fmt.Errorf("%w: %s: %w", ErrUnreachable, cfg.BaseURL, err)
+		case http.StatusUnauthorized, http.StatusForbidden:
+			return nil, fmt.Errorf("%w (HTTP %d): check --token or SCIMTEST_TOKEN: %w", ErrUnauthorized, status, err)
 		}
 		// The IdP refuses to enable provisioning when its test fails, so
 		// the run stops here and the summary says why.

@@ -136,6 +136,19 @@ func TestUnreachable(t *testing.T) {
 	}
 }
 
+// TestUnauthorized checks a refused token stops the run with
+// ErrUnauthorized for both IdPs.
+func TestUnauthorized(t *testing.T) {
+	url := startReference(t)
+	for _, idp := range []string{"okta", "entra"} {
+		cfg := config(idp, url)
+		cfg.Token = "wrong"
+		if _, err := lifecycle.Run(context.Background(), cfg); !errors.Is(err, lifecycle.ErrUnauthorized) {
+			t.Errorf("%s: Run = %v; want ErrUnauthorized", idp, err)
+		}
+	}
+}
+
 // TestConfigErrors checks bad sizes are refused before any request.
 func TestConfigErrors(t *testing.T) {
 	for _, mod := range []func(*lifecycle.Config){
