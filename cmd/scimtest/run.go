@@ -156,6 +156,9 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 		NoColor:     !isTerminal(stdout),
 	})
 	if err != nil && res == nil {
+		if ctx.Err() != nil { // ^C before the specs started
+			return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted before the run started")}
+		}
 		return &exitError{code: exitUsage, err: err}
 	}
 	if len(res.Specs) == 0 && err == nil {
