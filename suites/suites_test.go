@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/types"
+
 	"github.com/scimtest/scimtest/reference"
 	"github.com/scimtest/scimtest/reports"
 	"github.com/scimtest/scimtest/suites/requirements"
@@ -200,4 +202,35 @@ func exchangeLines(s reports.Spec) string {
 		fmt.Fprintf(&b, "    %s %s -> %d %.200s\n", e.Method, e.URL, e.Status, e.ResponseBody)
 	}
 	return b.String()
+}
+
+// TestProfilesSelectTheirAreas checks that each profile's filter picks exactly
+// the specs of its areas: rfc every RFC area, each IdP profile its own.
+func TestProfilesSelectTheirAreas(t *testing.T) {
+	if previewErr != nil {
+		t.Fatalf("preview: %v", previewErr)
+	}
+	for name := range Profiles {
+		expr, err := EffectiveFilter(name, "")
+		if err != nil {
+			t.Fatalf("profile %s: %v", name, err)
+		}
+		filter, err := types.ParseLabelFilter(expr)
+		if err != nil {
+			t.Fatalf("profile %s: %v", name, err)
+		}
+		selected := 0
+		for _, s := range preview {
+			want := profileOf(Area(s.Area)) == name
+			if got := filter(s.Labels); got != want {
+				t.Errorf("profile %s selects %q (area %s): %v, want %v", name, s.Name, s.Area, got, want)
+			}
+			if want {
+				selected++
+			}
+		}
+		if name == "rfc" && selected == 0 {
+			t.Errorf("profile rfc selects no spec")
+		}
+	}
 }
