@@ -24,9 +24,11 @@ import (
 //     clients simple).
 //   - Without a path, each key of the value object is applied as if it were
 //     the path, in sorted key order: plain names, Entra's dotted
-//     "name.givenName" and URN-qualified keys all work. readOnly keys whose
-//     value equals the current one (the `id` in Okta's group rename) are
-//     ignored; `schemas` is ignored.
+//     "name.givenName" and URN-qualified keys all work, and so does an
+//     object under the core schema URN. readOnly keys whose value equals the
+//     current one (the `id` in Okta's group rename) are ignored, as are
+//     `meta` and `schemas` (echoed GET bodies); other readOnly keys are 400
+//     mutability.
 //   - A filtered add, or a filtered replace whose filter matches nothing, is
 //     400 noTarget (Section 3.5.2.3) unless the filter is a conjunction of
 //     `sub eq literal` comparisons: then a new element is created from
@@ -47,7 +49,7 @@ import (
 // `primary: true` on one value clears it on the others (RFC 7643,
 // Section 2.4).
 func Apply(reg *schema.Registry, rt string, res map[string]any, ops []Operation) (map[string]any, error) {
-	r, err := apply(reg, rt, res, ops, nil)
+	r, err := apply(reg, rt, res, ops, nil, false)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +113,7 @@ type MemberSet interface {
 // to learn [Result.Changed] for any resource type.
 func ApplyMembers(reg *schema.Registry, rt string, res map[string]any, set MemberSet, ops []Operation) (*Result, error) {
 	if set == nil {
-		return apply(reg, rt, res, ops, nil)
+		return apply(reg, rt, res, ops, nil, true)
 	}
 	trimmed := make(map[string]any, len(res))
 	for k, v := range res {
@@ -119,10 +121,12 @@ func ApplyMembers(reg *schema.Registry, rt string, res map[string]any, set Membe
 			trimmed[k] = v
 		}
 	}
-	return apply(reg, rt, trimmed, ops, set)
+	return apply(reg, rt, trimmed, ops, set, true)
 }
 
-func apply(reg *schema.Registry, rt string, res map[string]any, ops []Operation, set MemberSet) (*Result, error) {
+// apply runs ops; changed asks for Result.Changed, which costs a deep
+// comparison of every touched attribute.
+func apply(reg *schema.Registry, rt string, res map[string]any, ops []Operation, set MemberSet, changed bool) (*Result, error) {
 	if reg == nil {
 		return nil, scimerr.Internal("patch: no schema registry")
 	}
@@ -146,7 +150,7 @@ func apply(reg *schema.Registry, rt string, res map[string]any, ops []Operation,
 	}
 	out := &Result{Resource: e.res}
 	for k := range e.touched {
-		if !reflect.DeepEqual(e.orig[k], e.res[k]) {
+		if changed && !out.Changed && !reflect.DeepEqual(e.orig[k], e.res[k]) {
 			out.Changed = true
 		}
 	}
@@ -440,30 +444,50 @@ func normValue(a *schema.Attribute, v any) (any, bool, error) {
 
 // mergeElements appends the new elements that are not already present
 // (RFC 7644, Section 3.5.2.1); a new `primary: true` clears the old ones.
+// A few new values are compared against the list directly, which keeps
+// adding one member to a long list free of per-member allocations.
 func mergeElements(a *schema.Attribute, cur, add []any) ([]any, error) {
+	add = a.Dedupe(add)
 	newPrimary := false
 	for _, x := range add {
 		if m, ok := x.(map[string]any); ok && m["primary"] == true {
 			newPrimary = true
 		}
 	}
-	seen := make(map[string]bool, len(cur))
+	fresh := make([]bool, len(add))
+	for i := range fresh {
+		fresh[i] = true
+	}
+	const scanLimit = 16
+	var seen map[string]bool
+	if len(add) > scanLimit {
+		seen = make(map[string]bool, len(cur))
+	}
 	out := make([]any, 0, len(cur)+len(add))
 	for _, x := range cur {
-		if k, ok := a.ElementKey(x); ok {
-			seen[k] = true
+		if seen != nil {
+			if k, ok := a.ElementKey(x); ok {
+				seen[k] = true
+			}
+		} else {
+			for i, y := range add {
+				if fresh[i] && a.SameElement(x, y) {
+					fresh[i] = false
+				}
+			}
 		}
 		if newPrimary {
 			x = clearPrimary(x)
 		}
 		out = append(out, x)
 	}
-	for _, x := range add {
-		if k, ok := a.ElementKey(x); ok {
-			if seen[k] {
+	for i, x := range add {
+		if seen != nil {
+			if k, ok := a.ElementKey(x); ok && seen[k] {
 				continue
 			}
-			seen[k] = true
+		} else if !fresh[i] {
+			continue
 		}
 		out = append(out, x)
 	}

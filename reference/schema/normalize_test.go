@@ -229,3 +229,32 @@ func TestCheckRequired(t *testing.T) {
 	wantScimType(t, r.CheckRequired("User", obj(t, `{"displayName":"x"}`)), scimerr.InvalidValue)
 	wantScimType(t, r.CheckRequired("Group", obj(t, `{"displayName":""}`)), scimerr.InvalidValue)
 }
+
+func TestSameElementAgreesWithElementKey(t *testing.T) {
+	r := Default()
+	emails := r.Schema(UserURN).Attribute("emails")
+	members := r.Schema(GroupURN).Attribute("members")
+	tests := []struct {
+		a    *Attribute
+		x, y string
+		same bool
+	}{
+		{emails, `{"value":"A@x","type":"work"}`, `{"value":"a@X","type":"WORK","primary":true}`, true},
+		{emails, `{"value":"a@x","type":"work"}`, `{"value":"a@x","type":"home"}`, false},
+		{emails, `{"value":"a@x"}`, `{"value":"a@x","type":"home"}`, false},
+		{emails, `{"display":"no value"}`, `{"display":"no value"}`, false},
+		{members, `{"value":"u1"}`, `{"value":"u1","type":"User"}`, true},
+		{members, `{"value":"u1"}`, `{"value":"u2"}`, false},
+	}
+	for _, tt := range tests {
+		x, y := obj(t, tt.x), obj(t, tt.y)
+		if got := tt.a.SameElement(x, y); got != tt.same {
+			t.Errorf("SameElement(%s, %s) = %v, want %v", tt.x, tt.y, got, tt.same)
+		}
+		kx, okx := tt.a.ElementKey(x)
+		ky, oky := tt.a.ElementKey(y)
+		if keyed := okx && oky && kx == ky; keyed != tt.same {
+			t.Errorf("ElementKey equality for %s, %s = %v, want %v", tt.x, tt.y, keyed, tt.same)
+		}
+	}
+}

@@ -347,3 +347,56 @@ func copyMap(m map[string]any) map[string]any {
 	}
 	return c
 }
+
+// SameElement reports whether two elements of a multi-valued attribute have
+// equal [Attribute.ElementKey]s, without allocating: PATCH uses it to
+// merge a few new values into a long list.
+func (a *Attribute) SameElement(x, y any) bool {
+	xm, xIsMap := x.(map[string]any)
+	ym, yIsMap := y.(map[string]any)
+	if xIsMap != yIsMap {
+		return false
+	}
+	if !xIsMap {
+		return sameScalar(x, y, a.CaseExact)
+	}
+	vs := a.Sub("value")
+	if vs == nil || !sameScalar(xm["value"], ym["value"], vs.CaseExact) {
+		return false
+	}
+	if a.Sub("$ref") != nil {
+		return true
+	}
+	if ts := a.Sub("type"); ts != nil {
+		xt, xok := xm["type"]
+		yt, yok := ym["type"]
+		if xok != yok {
+			return false
+		}
+		return !xok || sameScalar(xt, yt, ts.CaseExact)
+	}
+	return true
+}
+
+// sameScalar compares two keyable values the way scalarKey does; values
+// that scalarKey cannot key are never the same.
+func sameScalar(x, y any, caseExact bool) bool {
+	switch xv := x.(type) {
+	case string:
+		yv, ok := y.(string)
+		if !ok {
+			return false
+		}
+		if caseExact {
+			return xv == yv
+		}
+		return xv == yv || strings.ToLower(xv) == strings.ToLower(yv)
+	case json.Number:
+		yv, ok := y.(json.Number)
+		return ok && xv == yv
+	case bool:
+		yv, ok := y.(bool)
+		return ok && xv == yv
+	}
+	return false
+}
