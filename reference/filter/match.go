@@ -20,7 +20,7 @@ import "strings"
 //   - eq null is true when the attribute has no non-null value, ne null when
 //     it has one;
 //   - pr is true when the attribute has a value that is not null, not "" and
-//     not an empty array or object;
+//     not an array or object with nothing present in it;
 //   - `attr[filter]` is true when one and the same element satisfies the
 //     whole inner filter;
 //   - a value of the wrong JSON type in the resource never matches.
@@ -169,7 +169,9 @@ func lookup(m map[string]any, key string) any {
 	return nil
 }
 
-// present reports a value that is not null, "" or an empty array or object.
+// present reports a value that is not null, "" or an array or object with
+// nothing present in it (RFC 7644, Section 3.4.2.2: a complex attribute is
+// present when it has a non-empty node).
 func present(v any) bool {
 	switch v := v.(type) {
 	case nil:
@@ -184,7 +186,12 @@ func present(v any) bool {
 		}
 		return false
 	case map[string]any:
-		return len(v) > 0
+		for _, x := range v {
+			if present(x) {
+				return true
+			}
+		}
+		return false
 	}
 	return true
 }

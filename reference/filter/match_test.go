@@ -158,6 +158,35 @@ func TestMatchExactIntegers(t *testing.T) {
 	}
 }
 
+func TestMatchPresent(t *testing.T) {
+	tests := []struct {
+		res  map[string]any
+		want bool
+	}{
+		{map[string]any{}, false},
+		{map[string]any{"title": nil}, false},
+		{map[string]any{"title": ""}, false},
+		{map[string]any{"title": "x"}, true},
+		{map[string]any{"emails": []any{}}, false},
+		{map[string]any{"emails": []any{map[string]any{}}}, false},
+		{map[string]any{"emails": []any{map[string]any{"value": nil, "type": ""}}}, false},
+		{map[string]any{"emails": []any{map[string]any{"value": nil}, map[string]any{"primary": false}}}, true},
+		{map[string]any{"name": map[string]any{"givenName": ""}}, false},
+		{map[string]any{"name": map[string]any{"givenName": "B"}}, true},
+	}
+	for _, tt := range tests {
+		for _, attr := range []string{"title", "emails", "name"} {
+			if _, ok := tt.res[attr]; !ok && len(tt.res) > 0 {
+				continue
+			}
+			got, err := Match(pres(at(attr)), tt.res, userResolver)
+			if err != nil || got != tt.want {
+				t.Errorf("Match(%s pr, %v) = %v, %v; want %v", attr, tt.res, got, err, tt.want)
+			}
+		}
+	}
+}
+
 func TestMatchCaseInsensitiveKeys(t *testing.T) {
 	res := map[string]any{
 		"USERNAME": "Alice",

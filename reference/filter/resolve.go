@@ -35,7 +35,8 @@ type Resolved struct {
 // Resolve returns an error (wrapping [ErrUnknownAttribute]) for an attribute
 // the resource type does not define. A value filter's inner paths are
 // resolved relative to their parent: inside `emails[type eq "work"]` the
-// path `type` is resolved as AttrPath{Attr: "emails", Sub: "type"}.
+// path `type` is resolved as AttrPath{Attr: "emails", Sub: "type"} (with the
+// parent's URN, if it had one).
 type Resolver interface {
 	Resolve(p AttrPath) (Resolved, error)
 }
