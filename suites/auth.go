@@ -73,7 +73,7 @@ var _ = Describe("Auth", func() {
 				}
 				r.expectStatus("P-2-02", http.StatusUnauthorized)
 				if a.d.Capabilities[CapFilter] {
-					q := a.get(ctx, a.users(), url.Values{"filter": {fmt.Sprintf("userName eq %q", u["userName"])}})
+					q := a.get(ctx, a.users(), url.Values{"filter": {"userName eq " + quote(fmt.Sprint(u["userName"]))}})
 					q.expect("P-2-02", q.F("totalResults").Int() == 0, "totalResults", "no user created", q.F("totalResults").Raw)
 				}
 			})

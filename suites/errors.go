@@ -91,7 +91,7 @@ var _ = Describe("Errors: unknown resources", func() {
 		if r.Status >= 200 && r.Status < 300 {
 			a.cleanupCreated(r, a.userPath)
 		}
-		q := a.get(ctx, a.users(), url.Values{"filter": {fmt.Sprintf("userName eq %q", u["userName"])}})
+		q := a.get(ctx, a.users(), url.Values{"filter": {"userName eq " + quote(fmt.Sprint(u["userName"]))}})
 		q.expect("P-3.5.1-01", q.Status == http.StatusOK && q.F("totalResults").Int() == 0, "totalResults",
 			"no user created by the PUT", fmt.Sprintf("status %d, totalResults %s", q.Status, q.F("totalResults").Raw))
 	})

@@ -170,7 +170,7 @@ var _ = Describe("Groups: members", func() {
 	})
 
 	It("returns the members with the group's other attributes in lists", Meta(AreaGroups, MUST, Req("S-4.2-02"), Needs(CapGroups, CapFilter)), func(ctx SpecContext) {
-		q := a.get(ctx, a.groups(), url.Values{"filter": {fmt.Sprintf("displayName eq %q", got.F("displayName").String())}})
+		q := a.get(ctx, a.groups(), url.Values{"filter": {"displayName eq " + quote(got.F("displayName").String())}})
 		q.expectStatus("S-4.2-02", http.StatusOK)
 		for _, res := range q.F("Resources").Array() {
 			if field(res, "id").String() == gid && field(res, "members").Exists() {

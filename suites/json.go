@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -114,4 +115,14 @@ func jsonKind(r gjson.Result) string {
 	default:
 		return "null"
 	}
+}
+
+// quote renders s as a filter comparison value: a JSON string (RFC 7644
+// §3.4.2.2 takes JSON string syntax), e.g. userName eq `+"`"+`+quote(name).
+func quote(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil { // a Go string always marshals; keep a safe fallback
+		return strconv.Quote(s)
+	}
+	return string(b)
 }

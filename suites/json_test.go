@@ -55,3 +55,12 @@ func TestJSONKinds(t *testing.T) {
 		t.Error("hasKey")
 	}
 }
+
+func TestQuote(t *testing.T) {
+	tests := map[string]string{`a"q`: `"a\"q"`, `back\slash`: `"back\\slash"`, "Zoë": `"Zoë"`}
+	for in, want := range tests {
+		if got := quote(in); got != want {
+			t.Errorf("quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

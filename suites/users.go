@@ -124,7 +124,7 @@ var _ = Describe("Users: create", func() {
 		_, first := a.createUser(ctx, a.user())
 		name := first.F("userName").String()
 		a.postUser(ctx, withUserName(a.minimalUser(), name))
-		q := a.get(ctx, a.users(), url.Values{"filter": {fmt.Sprintf("userName eq %q", name)}})
+		q := a.get(ctx, a.users(), url.Values{"filter": {"userName eq " + quote(name)}})
 		q.expect("P-3.3-06", q.F("totalResults").Int() == 1, "totalResults", "exactly one user named "+name, q.F("totalResults").Raw)
 	})
 
