@@ -45,8 +45,8 @@ func TestFailuresGroupByRootCause(t *testing.T) {
 	}
 	wants := []want{
 		{"create user failed: POST /Users → 500 database unavailable", 3},
-		{"GET /scim/v2/Users → 503: search index rebuilding", 2},
-		{"GET /Users/00000000-0000-4000-8000-000000000000: expected a SCIM error body, got text/html", 1},
+		{"[P-3.4.2.2-01 MUST, RFC 7644 §3.4.2.2] The eq filter compares attribute values. — the target answered 503: search index rebuilding", 2},
+		{"GET /Users/00000000-0000-4000-8000-000000000000: expected a JSON object body (SCIM error, RFC 7644 §3.12), actual body is not a JSON object", 1},
 	}
 	if len(groups) != len(wants) {
 		t.Fatalf("got %d groups, want %d: %+v", len(groups), len(wants), groups)
@@ -57,7 +57,7 @@ func TestFailuresGroupByRootCause(t *testing.T) {
 		}
 	}
 	warn := r.Warnings()
-	if len(warn) != 1 || warn[0].Level != LevelShould || warn[0].Cause != "GET /Users: itemsPerPage missing from the ListResponse" {
+	if len(warn) != 1 || warn[0].Level != LevelShould || warn[0].Cause != "GET /Users?startIndex=1&count=10: expected itemsPerPage in the ListResponse, actual (absent)" {
 		t.Errorf("Warnings() = %+v", warn)
 	}
 }

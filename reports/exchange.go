@@ -32,6 +32,8 @@ type exchangeView struct {
 	Error string
 	// Truncated says a body was cut at the recording cap.
 	Truncated bool
+	// Judged marks the exchange a failed assertion judged.
+	Judged bool
 }
 
 func viewExchange(e transcript.Exchange) exchangeView {

@@ -104,14 +104,29 @@ func failingRun() *Results {
 	// Cause: the report must derive the group.
 	for _, name := range []string{"Filter userName eq finds the user", "Filter is case-insensitive on attribute names"} {
 		add(Spec{Area: "filter", Name: name, Level: LevelMust, Requirements: []string{"P-3.4.2.2-01"}, State: StateFailed, Duration: 25 * time.Millisecond,
-			Failure:   &Failure{Message: "GET /Users?filter=userName eq \"scimtest-r1-bob\": expected 200, got 503"},
+			Failure: &Failure{Message: "[P-3.4.2.2-01 MUST, RFC 7644 §3.4.2.2] The eq filter compares attribute values.\n" +
+				"  request:  GET /Users?filter=userName eq \"scimtest-r1-bob\"\n" +
+				"  expected: status 200\n" +
+				"  actual:   status 503, detail \"search index rebuilding\"\n" +
+				"  body:     {\"detail\":\"search index rebuilding\",\"status\":\"503\"}"},
 			Exchanges: []transcript.Exchange{exchange(http.MethodGet, "/Users?filter=userName+eq+%22scimtest-r1-bob%22", 503, "", `{"detail":"search index rebuilding","status":"503"}`)}})
 	}
 	add(Spec{Area: "errors", Name: "Error responses use the SCIM error schema | with pipes", Level: LevelMust, Requirements: []string{"P-3.12-01"}, State: StateFailed, Duration: 15 * time.Millisecond,
-		Failure:   &Failure{Message: "GET /Users/00000000-0000-4000-8000-000000000000: expected a SCIM error body, got text/html\nexpected: schemas contains urn:ietf:params:scim:api:messages:2.0:Error\nactual: <html>", Location: "suites/errors.go:41"},
-		Exchanges: []transcript.Exchange{exchange(http.MethodGet, "/Users/00000000-0000-4000-8000-000000000000", 404, "", `<html><body>Not found `+hostile+`</body></html>`)}})
+		Failure: &Failure{Message: "[P-3.12-01 MUST, RFC 7644 §3.12] Errors carry the SCIM error schema and a status string.\n" +
+			"  request:  GET /Users/00000000-0000-4000-8000-000000000000\n" +
+			"  expected: a JSON object body (SCIM error, RFC 7644 §3.12)\n" +
+			"  actual:   body is not a JSON object\n" +
+			"  body:     \"<html><body>Not found " + hostile + "</body></html>\"", Location: "suites/errors.go:41"},
+		// The first exchange is a deliberate bad request; the check judged the second.
+		Exchanges: []transcript.Exchange{
+			exchange(http.MethodPost, "/Users", 400, `{"userName":""}`, `{"status":"400","scimType":"invalidValue","detail":"userName is required"}`),
+			exchange(http.MethodGet, "/Users/00000000-0000-4000-8000-000000000000", 404, "", `<html><body>Not found `+hostile+`</body></html>`),
+		}})
 	add(Spec{Area: "users", Name: "List responses include itemsPerPage", Level: LevelShould, Requirements: []string{"P-3.4.2-05"}, State: StateWarning, Duration: 20 * time.Millisecond,
-		Failure:   &Failure{Message: "GET /Users: itemsPerPage missing from the ListResponse"},
+		Failure: &Failure{Message: "[P-3.4.2-05 SHOULD, RFC 7644 §3.4.2] A list response should include itemsPerPage.\n" +
+			"  request:  GET /Users?startIndex=1&count=10\n" +
+			"  expected: itemsPerPage in the ListResponse\n" +
+			"  actual:   (absent)"},
 		Exchanges: []transcript.Exchange{exchange(http.MethodGet, "/Users?startIndex=1&count=10", 200, "", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}`)}})
 	add(Spec{Area: "bulk", Name: "Bulk operations run in order", Level: LevelMust, Requirements: []string{"P-3.7-01"}, State: StateSkipped, SkipReason: "bulk.supported is false in /ServiceProviderConfig"})
 	for i := range 6 {

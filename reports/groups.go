@@ -71,7 +71,7 @@ func (r *Results) groups(state string) []FailureGroup {
 		out[i] = a.g
 		if len(a.g.Specs) == 1 && a.g.Specs[0].Failure != nil && a.g.Specs[0].Failure.Cause == "" {
 			// Alone, the spec's own message says more than the exchange.
-			if m := FirstLine(a.g.Specs[0].Failure.Message); m != "" {
+			if m := ParseFailure(a.g.Specs[0].Failure.Message).Reason(); m != "" {
 				out[i].Cause = m
 			}
 		}
@@ -80,31 +80,41 @@ func (r *Results) groups(state string) []FailureGroup {
 }
 
 // rootCause returns the grouping key and the description of a failed spec's
-// cause. i keeps specs without a recognisable cause apart.
+// cause. Without a [Failure.Cause], specs group when the target gave the
+// same answer (status and SCIM detail) to the exchange their assertion
+// judged and broke the same requirement (the message's first line): one
+// fix on the target mends them all. i keeps specs without a recognisable
+// cause apart.
 func rootCause(i int, s Spec) (key, cause string) {
 	if s.Failure != nil && s.Failure.Cause != "" {
 		return "cause\x00" + s.Failure.Cause, s.Failure.Cause
 	}
-	if e, ok := firstFailing(s.Exchanges); ok {
-		summary := exchangeProblem(e)
-		return "exchange\x00" + summary, summary
-	}
-	msg := ""
+	summary := ""
 	if s.Failure != nil {
-		msg = FirstLine(s.Failure.Message)
+		summary = FirstLine(s.Failure.Message)
 	}
-	return fmt.Sprintf("spec\x00%d", i), msg
+	e, ok := exchangeAt(s, judgedExchange(s))
+	if !ok {
+		return fmt.Sprintf("spec\x00%d", i), summary
+	}
+	answer := exchangeAnswer(e)
+	key = "answer\x00" + answer + "\x00" + summary
+	if summary == "" {
+		return key, exchangeProblem(e)
+	}
+	return key, summary + " — the target answered " + answer
 }
 
-// firstFailing returns the first exchange that got no response or an error
-// status.
-func firstFailing(exchanges []transcript.Exchange) (transcript.Exchange, bool) {
-	for _, e := range exchanges {
-		if e.Status == 0 || e.Status >= 400 {
-			return e, true
-		}
+// exchangeAnswer describes the target's answer in one line: "404: <html>…",
+// "400: invalidValue: duplicate", "no response: timeout".
+func exchangeAnswer(e transcript.Exchange) string {
+	if e.Status == 0 {
+		return "no response: " + FirstLine(e.Error)
 	}
-	return transcript.Exchange{}, false
+	if msg := errorDetail(e.ResponseBody); msg != "" {
+		return fmt.Sprintf("%d: %s", e.Status, msg)
+	}
+	return fmt.Sprint(e.Status)
 }
 
 // exchangeProblem describes a failing exchange in one line:
@@ -114,14 +124,7 @@ func exchangeProblem(e transcript.Exchange) string {
 	if u, err := url.Parse(e.URL); err == nil {
 		path = u.EscapedPath()
 	}
-	if e.Status == 0 {
-		return fmt.Sprintf("%s %s → no response: %s", e.Method, path, FirstLine(e.Error))
-	}
-	msg := errorDetail(e.ResponseBody)
-	if msg == "" {
-		return fmt.Sprintf("%s %s → %d", e.Method, path, e.Status)
-	}
-	return fmt.Sprintf("%s %s → %d: %s", e.Method, path, e.Status, msg)
+	return fmt.Sprintf("%s %s → %s", e.Method, path, exchangeAnswer(e))
 }
 
 // maxDetail caps the part of a response body quoted in a one-line summary.

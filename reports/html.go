@@ -116,8 +116,11 @@ type specView struct {
 	SkipReason   string
 	Duration     string
 	Exchanges    []exchangeView
-	// FirstFailing is the index of the exchange shown open; -1 for none.
+	// FirstFailing is the index of the exchange the assertion judged, shown
+	// open; -1 for none.
 	FirstFailing int
+	// Detail is the failure message taken apart, for expected vs actual.
+	Detail FailureDetail
 	// Search is the text the search box matches, lower case.
 	Search string
 	// Open shows the spec expanded: a failure standing alone is, a spec
@@ -203,19 +206,23 @@ func newSpecView(r *Results, s Spec, n int) specView {
 	}
 	if s.Failure != nil {
 		sv.Message = s.Failure.Message
+		sv.Detail = ParseFailure(s.Failure.Message)
 		sv.Location = s.Failure.Location
 		search = append(search, s.Failure.Message, s.Failure.Cause)
 	}
-	for i, e := range s.Exchanges {
-		ev := viewExchange(e)
-		if ev.Failed && sv.FirstFailing < 0 {
-			sv.FirstFailing = i
-		}
-		sv.Exchanges = append(sv.Exchanges, ev)
+	for _, e := range s.Exchanges {
+		sv.Exchanges = append(sv.Exchanges, viewExchange(e))
 	}
-	if sv.FirstFailing < 0 && len(sv.Exchanges) > 0 && s.State != StatePassed {
-		// No error status: the last exchange is the one the assertion judged.
-		sv.FirstFailing = len(sv.Exchanges) - 1
+	if s.State == StateFailed || s.State == StateWarning {
+		sv.FirstFailing = judgedExchange(s)
+		if sv.FirstFailing < 0 && len(sv.Exchanges) > 0 {
+			// No error status and no request line: the last exchange is the
+			// best guess at what the assertion judged.
+			sv.FirstFailing = len(sv.Exchanges) - 1
+		}
+		if sv.FirstFailing >= 0 {
+			sv.Exchanges[sv.FirstFailing].Judged = true
+		}
 	}
 	sv.Search = strings.ToLower(strings.Join(search, " "))
 	return sv

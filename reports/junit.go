@@ -149,7 +149,7 @@ func writeJUnit(w io.Writer, r *Results) error {
 func junitFailureOf(r *Results, s Spec) *junitFailure {
 	f := &junitFailure{Type: s.Level}
 	if s.Failure != nil {
-		f.Message = Truncate(FirstLine(s.Failure.Message), 500)
+		f.Message = Truncate(ParseFailure(s.Failure.Message).Reason(), 500)
 		f.Text = s.Failure.Message
 		if s.Failure.Cause != "" {
 			f.Text = "Cause: " + s.Failure.Cause + "\n\n" + f.Text

@@ -53,7 +53,7 @@ func writeMarkdown(w io.Writer, r *Results) error {
 					continue
 				}
 				rows++
-				fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", mdEscape(s.Name), mdEscape(s.Level), mdEscape(strings.Join(s.Requirements, ", ")), mdEscape(oneLineReason(g, s)))
+				fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", mdEscape(s.Name), mdEscape(s.Level), mdEscape(strings.Join(s.Requirements, ", ")), mdEscape(oneLineReason(s)))
 			}
 		}
 		bw.WriteString("\n")
@@ -73,17 +73,16 @@ func writeMarkdown(w io.Writer, r *Results) error {
 	return nil
 }
 
-// oneLineReason is the reason shown for a spec in a table: the group's cause
-// when it shares one, else the first line of its failure message.
-func oneLineReason(g FailureGroup, s Spec) string {
-	reason := ""
-	if s.Failure != nil {
-		reason = FirstLine(s.Failure.Message)
+// oneLineReason is the reason shown for a spec in a table: the root cause
+// the suite named, else expected vs actual, else the message's first line.
+func oneLineReason(s Spec) string {
+	if s.Failure == nil {
+		return ""
 	}
-	if len(g.Specs) > 1 || (s.Failure != nil && s.Failure.Cause != "") {
-		reason = "cause: " + g.Cause
+	if s.Failure.Cause != "" {
+		return Truncate("cause: "+s.Failure.Cause, 200)
 	}
-	return Truncate(reason, 200)
+	return Truncate(ParseFailure(s.Failure.Message).Reason(), 200)
 }
 
 // Verdict is the one-line verdict: "Conformant" or "Not conformant", with

@@ -58,6 +58,10 @@ func TestNoSecretsInAnyFile(t *testing.T) {
 	r := failingRun()
 	// More places a careless producer could leave them.
 	r.Specs[1].Failure.Message += "\nsent Authorization: Bearer " + testToken
+	// A target echoing the password, quoted by the suite; a token in text.
+	r.Specs[2].Failure.Message += "\n  actual:   \"" + testPassword + "\""
+	r.Specs[3].Failure.Cause = "token " + testToken + " rejected"
+	r.Specs[4].Exchanges[0].ResponseBody = `{"detail":"weak: ` + testPassword + `"}`
 	r.Specs[2].Exchanges = append(r.Specs[2].Exchanges, transcript.Exchange{
 		Method:        "PATCH",
 		URL:           "https://admin:" + testPassword + "@scim.example.com/scim/v2/Users/1?access_token=" + testToken,

@@ -16,8 +16,10 @@ import (
 	"unicode"
 )
 
-// Redacted replaces every secret value the writers find.
-const Redacted = "[REDACTED]"
+// Redacted replaces every secret value the writers find; the same word the
+// recording client (package simulator) writes, so a report reads alike
+// whoever redacted.
+const Redacted = "REDACTED"
 
 // Redact returns a copy of e with secrets replaced by [Redacted]: credential
 // headers (Authorization, Cookie, API keys, tokens), password and token values
@@ -26,14 +28,53 @@ const Redacted = "[REDACTED]"
 //
 // Exchanges are meant to be redacted when recorded; files written from them
 // redact again so that one careless producer cannot leak a token.
-func Redact(e Exchange) Exchange {
-	e.URL = RedactURL(e.URL)
-	e.RequestHeader = redactHeader(e.RequestHeader)
-	e.ResponseHeader = redactHeader(e.ResponseHeader)
-	e.RequestBody = RedactBody(e.RequestBody)
-	e.ResponseBody = RedactBody(e.ResponseBody)
-	e.Error = RedactText(e.Error)
+func Redact(e Exchange) Exchange { return RedactCollect(e, nil) }
+
+// RedactCollect is [Redact] that also adds every secret value it removed
+// (credentials, passwords, tokens; at least [MinSecretLen] bytes) to found,
+// when found is not nil. A writer can then scrub those values from text it
+// cannot parse, such as a failure message quoting a returned password.
+func RedactCollect(e Exchange, found map[string]bool) Exchange {
+	c := collector(found)
+	e.URL = c.redactURL(e.URL)
+	e.RequestHeader = c.redactHeader(e.RequestHeader)
+	e.ResponseHeader = c.redactHeader(e.ResponseHeader)
+	e.RequestBody = c.redactBody(e.RequestBody)
+	e.ResponseBody = c.redactBody(e.ResponseBody)
+	e.Error = c.redactText(e.Error)
 	return e
+}
+
+// MinSecretLen is the shortest value [RedactCollect] reports: shorter ones
+// ("x", "1234") would scrub ordinary text.
+const MinSecretLen = 6
+
+// collector records the secret values redaction removes; a nil collector
+// records nothing.
+type collector map[string]bool
+
+func (c collector) add(v string) {
+	v = strings.TrimSpace(v)
+	// A value already masked by a recorder is no secret; scrubbing it would
+	// mangle the marker everywhere.
+	if c == nil || len(v) < MinSecretLen || strings.Contains(strings.ToUpper(v), Redacted) {
+		return
+	}
+	c[v] = true
+}
+
+// addCredential records a header value, the credential after its scheme
+// ("Bearer abc") and each cookie value ("a=b; c=d").
+func (c collector) addCredential(v string) {
+	c.add(v)
+	if _, cred, ok := strings.Cut(strings.TrimSpace(v), " "); ok {
+		c.add(cred)
+	}
+	for part := range strings.SplitSeq(v, ";") {
+		if _, val, ok := strings.Cut(part, "="); ok {
+			c.add(val)
+		}
+	}
 }
 
 // secretHeaders are header names (lower case) whose values are always secret.
@@ -61,7 +102,7 @@ func isSecretHeader(name string) bool {
 	return false
 }
 
-func redactHeader(h map[string][]string) map[string][]string {
+func (c collector) redactHeader(h map[string][]string) map[string][]string {
 	if h == nil {
 		return nil
 	}
@@ -70,18 +111,31 @@ func redactHeader(h map[string][]string) map[string][]string {
 		if isSecretHeader(name) {
 			red := make([]string, len(values))
 			for i := range red {
-				red[i] = Redacted
+				c.addCredential(values[i])
+				red[i] = maskCredential(name, values[i])
 			}
 			out[name] = red
 			continue
 		}
 		cp := make([]string, len(values))
 		for i, v := range values {
-			cp[i] = RedactText(v)
+			cp[i] = c.redactText(v)
 		}
 		out[name] = cp
 	}
 	return out
+}
+
+// maskCredential replaces a secret header value, keeping the scheme word of
+// an Authorization value ("Bearer REDACTED") so a reader can tell Basic from
+// Bearer.
+func maskCredential(name, v string) string {
+	if n := strings.ToLower(name); n == "authorization" || n == "proxy-authorization" {
+		if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && scheme != "" && !strings.ContainsAny(scheme, "=;,") {
+			return scheme + " " + Redacted
+		}
+	}
+	return Redacted
 }
 
 // secretKeys are JSON member names (lower case, without a schema URN prefix)
@@ -116,12 +170,14 @@ func isSecretKey(k string) bool {
 // RedactBody redacts secrets in a request or response body. A JSON body is
 // rewritten (compact, member order kept) only when it held a secret;
 // anything else (truncated JSON, form data, text) is scrubbed by pattern.
-func RedactBody(body string) string {
+func RedactBody(body string) string { return collector(nil).redactBody(body) }
+
+func (c collector) redactBody(body string) string {
 	if body == "" {
 		return body
 	}
 	if !mayHoldSecret(body) {
-		return RedactText(body)
+		return c.redactText(body)
 	}
 	trimmed := strings.TrimSpace(body)
 	if strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
@@ -130,17 +186,17 @@ func RedactBody(body string) string {
 		v, err := decodeOrdered(dec)
 		if err == nil {
 			if _, err := dec.Token(); err == io.EOF {
-				if redactJSON(v) {
+				if c.redactJSON(v) {
 					var buf bytes.Buffer
 					if err := encodeOrdered(&buf, v); err == nil {
-						return RedactText(buf.String())
+						return c.redactCredentials(buf.String())
 					}
 				}
-				return RedactText(body)
+				return c.redactCredentials(body)
 			}
 		}
 	}
-	return RedactText(scrubPatterns(body))
+	return c.redactText(body)
 }
 
 // secretWords are the words every secret key and pattern contains; a body
@@ -294,10 +350,13 @@ func encodeScalar(buf *bytes.Buffer, v any) error {
 
 // redactJSON replaces secret values inside v in place and reports whether it
 // changed anything.
-func redactJSON(v any) bool {
+func (c collector) redactJSON(v any) bool {
 	changed := false
 	set := func(m *jsonMember) {
 		if s, ok := m.val.(string); !ok || s != Redacted {
+			if ok {
+				c.add(s)
+			}
 			m.val = Redacted
 			changed = true
 		}
@@ -315,7 +374,7 @@ func redactJSON(v any) bool {
 					secretPath = true
 				}
 			}
-			if redactJSON(t[i].val) {
+			if c.redactJSON(t[i].val) {
 				changed = true
 			}
 		}
@@ -330,7 +389,7 @@ func redactJSON(v any) bool {
 		}
 	case []any:
 		for _, child := range t {
-			if redactJSON(child) {
+			if c.redactJSON(child) {
 				changed = true
 			}
 		}
@@ -342,6 +401,9 @@ var (
 	// jsonSecretPattern finds "password": "..." in JSON that did not parse
 	// (a body cut at the cap); the closing quote may be missing.
 	jsonSecretPattern = regexp.MustCompile(`(?i)("(?:[a-z0-9:._-]*:)?(?:password|secret|client_secret|access_token|refresh_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)`)
+	// quotedSecretPattern is jsonSecretPattern for JSON quoted inside a Go or
+	// JSON string, where every quote is escaped: {\"password\":\"...\"}.
+	quotedSecretPattern = regexp.MustCompile(`(?i)(\\"(?:[a-z0-9:._-]*:)?(?:password|secret|client_secret|access_token|refresh_token|token)\\"\s*:\s*)\\"(?:[^"\\]|\\[^"])*(?:\\"|$)`)
 	// patchSecretPattern finds a PATCH operation's value next to a password
 	// path in JSON that did not parse.
 	patchSecretPattern = regexp.MustCompile(`(?i)("path"\s*:\s*"(?:[a-z0-9:._-]*:)?password"\s*,\s*"value"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)`)
@@ -354,6 +416,7 @@ var (
 func scrubPatterns(s string) string {
 	s = jsonSecretPattern.ReplaceAllString(s, `${1}"`+Redacted+`"`)
 	s = patchSecretPattern.ReplaceAllString(s, `${1}"`+Redacted+`"`)
+	s = quotedSecretPattern.ReplaceAllString(s, `${1}\"`+Redacted+`\"`)
 	return formSecretPattern.ReplaceAllString(s, "${1}"+Redacted)
 }
 
@@ -365,9 +428,20 @@ var authParams = map[string]bool{
 }
 
 // RedactText removes credentials from free text such as a failure message or
-// a transport error: "Bearer <token>", "Basic <creds>" and user:password@ in
-// URLs.
-func RedactText(s string) string {
+// a transport error: "Bearer <token>", "Basic <creds>", user:password@ in
+// URLs, and secret members of JSON quoted in the text ("password":"...",
+// also with escaped quotes).
+func RedactText(s string) string { return collector(nil).redactText(s) }
+
+func (c collector) redactText(s string) string {
+	if mayHoldSecret(s) {
+		s = scrubPatterns(s)
+	}
+	return c.redactCredentials(s)
+}
+
+// redactCredentials removes HTTP credentials and URL user information.
+func (c collector) redactCredentials(s string) string {
 	if s == "" {
 		return s
 	}
@@ -379,6 +453,7 @@ func RedactText(s string) string {
 				// A challenge such as `Bearer realm="scim"` holds no secret.
 				return m
 			}
+			c.add(sub[3])
 			return sub[1] + sub[2] + Redacted
 		})
 	}
@@ -413,17 +488,27 @@ func stripUserinfo(s string) string {
 
 // RedactURL drops user information and secret query parameters (token,
 // password, ...) from a URL.
-func RedactURL(raw string) string {
+func RedactURL(raw string) string { return collector(nil).redactURL(raw) }
+
+func (c collector) redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return RedactText(scrubPatterns(raw))
+		return c.redactText(raw)
 	}
-	u.User = nil
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			c.add(pw)
+		}
+		u.User = nil
+	}
 	if u.RawQuery != "" {
 		q := u.Query()
 		changed := false
 		for k := range q {
 			if isSecretKey(k) {
+				for _, v := range q[k] {
+					c.add(v)
+				}
 				q[k] = []string{Redacted}
 				changed = true
 			}

@@ -237,16 +237,16 @@ func TestRedactBody(t *testing.T) {
 		name, in, want string
 	}{
 		{"no secret keeps formatting", "{\n  \"userName\": \"bjensen\"\n}", "{\n  \"userName\": \"bjensen\"\n}"},
-		{"password keeps member order", `{"userName":"b","password":"` + secretPassword + `","active":true,"n":1.50}`, `{"userName":"b","password":"[REDACTED]","active":true,"n":1.50}`},
-		{"nested and case-insensitive", `{"a":[{"PassWord":"x"}]}`, `{"a":[{"PassWord":"[REDACTED]"}]}`},
-		{"urn-qualified key", `{"urn:ietf:params:scim:schemas:core:2.0:User:password":"x"}`, `{"urn:ietf:params:scim:schemas:core:2.0:User:password":"[REDACTED]"}`},
-		{"patch op value", `{"Operations":[{"value":"x","op":"replace","path":"password"},{"op":"replace","path":"active","value":false}]}`, `{"Operations":[{"value":"[REDACTED]","op":"replace","path":"password"},{"op":"replace","path":"active","value":false}]}`},
-		{"html not escaped", `{"password":"x","note":"<b>&</b>"}`, `{"password":"[REDACTED]","note":"<b>&</b>"}`},
-		{"truncated json", `{"userName":"b","password":"` + secretPassword[:6], `{"userName":"b","password":"[REDACTED]"`},
-		{"truncated patch", `{"Operations":[{"op":"replace","path":"password","value":"abc`, `{"Operations":[{"op":"replace","path":"password","value":"[REDACTED]"`},
-		{"form", "grant_type=x&password=" + secretPassword + "&u=1", "grant_type=x&password=[REDACTED]&u=1"},
-		{"bearer in text", "token was Bearer " + secretToken + " ok", "token was Bearer [REDACTED] ok"},
-		{"trailing garbage", `{"password":"x"} {"b":1}`, `{"password":"[REDACTED]"} {"b":1}`},
+		{"password keeps member order", `{"userName":"b","password":"` + secretPassword + `","active":true,"n":1.50}`, `{"userName":"b","password":"REDACTED","active":true,"n":1.50}`},
+		{"nested and case-insensitive", `{"a":[{"PassWord":"x"}]}`, `{"a":[{"PassWord":"REDACTED"}]}`},
+		{"urn-qualified key", `{"urn:ietf:params:scim:schemas:core:2.0:User:password":"x"}`, `{"urn:ietf:params:scim:schemas:core:2.0:User:password":"REDACTED"}`},
+		{"patch op value", `{"Operations":[{"value":"x","op":"replace","path":"password"},{"op":"replace","path":"active","value":false}]}`, `{"Operations":[{"value":"REDACTED","op":"replace","path":"password"},{"op":"replace","path":"active","value":false}]}`},
+		{"html not escaped", `{"password":"x","note":"<b>&</b>"}`, `{"password":"REDACTED","note":"<b>&</b>"}`},
+		{"truncated json", `{"userName":"b","password":"` + secretPassword[:6], `{"userName":"b","password":"REDACTED"`},
+		{"truncated patch", `{"Operations":[{"op":"replace","path":"password","value":"abc`, `{"Operations":[{"op":"replace","path":"password","value":"REDACTED"`},
+		{"form", "grant_type=x&password=" + secretPassword + "&u=1", "grant_type=x&password=REDACTED&u=1"},
+		{"bearer in text", "token was Bearer " + secretToken + " ok", "token was Bearer REDACTED ok"},
+		{"trailing garbage", `{"password":"x"} {"b":1}`, `{"password":"REDACTED"} {"b":1}`},
 		{"plain text", "hello", "hello"},
 		{"empty", "", ""},
 	}
@@ -301,7 +301,7 @@ func TestRedactText(t *testing.T) {
 		{`{"url":"http://u@h","mail":"bjensen@example.com"}`, `{"url":"http://h","mail":"bjensen@example.com"}`},
 		{"https://example.com/users/a@b", "https://example.com/users/a@b"},
 		{"see https:// @x", "see https:// @x"},
-		{"Authorization: basic dXNlcjpwYXNz", "Authorization: basic [REDACTED]"},
+		{"Authorization: basic dXNlcjpwYXNz", "Authorization: basic REDACTED"},
 		{`WWW-Authenticate: Bearer error="invalid_token"`, `WWW-Authenticate: Bearer error="invalid_token"`},
 		{"nothing here", "nothing here"},
 	}
@@ -333,4 +333,40 @@ func FuzzRedactBody(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestRedactCollect(t *testing.T) {
+	found := map[string]bool{}
+	RedactCollect(Exchange{
+		URL:            "https://admin:pw-in-url-1@h/x?access_token=query-token-1",
+		RequestHeader:  map[string][]string{"Authorization": {"Bearer " + secretToken}, "Cookie": {"a=cookie-val-1; b=x"}},
+		RequestBody:    `{"password":"` + secretPassword + `","Operations":[{"path":"password","value":"patch-pw-1"}],"short":{"password":"abc"}}`,
+		ResponseBody:   "Basic basic-cred-1",
+		ResponseHeader: map[string][]string{"Content-Type": {"application/scim+json"}},
+	}, found)
+	for _, want := range []string{secretToken, "Bearer " + secretToken, "pw-in-url-1", "query-token-1", "cookie-val-1", secretPassword, "patch-pw-1", "basic-cred-1"} {
+		if !found[want] {
+			t.Errorf("secret %q not collected", want)
+		}
+	}
+	for _, notWant := range []string{"abc", "x", Redacted, "application/scim+json"} {
+		if found[notWant] {
+			t.Errorf("%q collected, but it is too short or not secret", notWant)
+		}
+	}
+	// Redact itself collects nothing and must not panic on a nil map.
+	_ = Redact(Exchange{RequestBody: `{"password":"abcdefgh"}`})
+}
+
+func TestRedactTextQuotedJSON(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`body: {"id":"1","password":"bso7C!QZ","userName":"u"}`, `body: {"id":"1","password":"REDACTED","userName":"u"}`},
+		{`body: "{\"password\":\"a\\\\b\",\"x\":1}"`, `body: "{\"password\":\"REDACTED\",\"x\":1}"`},
+		{`expected: no password attribute`, `expected: no password attribute`},
+	}
+	for _, tt := range tests {
+		if got := RedactText(tt.in); got != tt.want {
+			t.Errorf("RedactText(%s)\n got %s\nwant %s", tt.in, got, tt.want)
+		}
+	}
 }
