@@ -1,10 +1,80 @@
 package patch
 
 import (
+	"strings"
+
 	"github.com/scimtest/scimtest/reference/filter"
 	"github.com/scimtest/scimtest/reference/schema"
 	"github.com/scimtest/scimtest/reference/scimerr"
 )
+
+// Result is the outcome of [ApplyMembers].
+type Result struct {
+	// Resource is the modified resource; without `members` when a
+	// MemberSet was given.
+	Resource map[string]any
+	// Changed is false when the operations changed nothing (adding a
+	// member that is already there, removing one that is not), so the
+	// store can leave meta.lastModified and the version alone (RFC 7644,
+	// Section 3.5.2.1). It is conservatively true after the rare member
+	// operation forms that re-add the whole list.
+	Changed bool
+	// Members tells the store how to update its member list.
+	Members MemberDelta
+}
+
+// MemberDelta is the change to a group's members: first, when Cleared,
+// drop every member the group had; then drop the members whose values are
+// in Removed; then append Added.
+type MemberDelta struct {
+	Cleared bool
+	Removed []string
+	Added   []map[string]any
+}
+
+// Empty reports whether the delta changes nothing.
+func (d MemberDelta) Empty() bool {
+	return !d.Cleared && len(d.Removed) == 0 && len(d.Added) == 0
+}
+
+// MemberSet is a store's read-only view of a group's current members.
+// Values are compared exactly (member values are server-assigned ids).
+type MemberSet interface {
+	// Len returns the number of members.
+	Len() int
+	// Has reports whether a member with this value exists.
+	Has(value string) bool
+	// Range calls fn with each member element (canonical form) until fn
+	// returns false. It is used only for value filters other than
+	// `value eq "..."` and for rare path forms; fn must not modify the
+	// element.
+	Range(fn func(member map[string]any) bool)
+}
+
+// ApplyMembers is [Apply] for a resource whose `members` the store keeps
+// outside the resource map (any `members` key in res is ignored and left
+// out of Result.Resource). Member operations of the forms Okta and Entra
+// send — add/replace/remove with path "members", `members[value eq "x"]`,
+// pathless values with a "members" key, Entra's remove with a value
+// array — are turned into a [MemberDelta] computed through set in
+// O(changed). Other forms that touch members (a sub-attribute of filtered
+// members, a filter other than value eq) read the whole list through
+// set.Range and yield a delta that clears and re-adds every member.
+//
+// With a nil set, members stay in the resource as with [Apply]; use that
+// to learn [Result.Changed] for any resource type.
+func ApplyMembers(reg *schema.Registry, rt string, res map[string]any, set MemberSet, ops []Operation) (*Result, error) {
+	if set == nil {
+		return apply(reg, rt, res, ops, nil, true)
+	}
+	trimmed := make(map[string]any, len(res))
+	for k, v := range res {
+		if !strings.EqualFold(k, "members") {
+			trimmed[k] = v
+		}
+	}
+	return apply(reg, rt, trimmed, ops, set, true)
+}
 
 // memberState tracks member changes against a MemberSet without copying
 // it. Invariant: removed ⊆ existing members, and no added value is an
