@@ -51,6 +51,35 @@
 //   - When a spec covers a MUST row listed in requirements/pending.txt,
 //     remove the ID there (the coverage test insists).
 //
+// Helpers at a glance (api.go, assert.go, json.go):
+//
+//	a := newAPI()                          // per-spec client, fixtures, discovery
+//	a.user(), a.minimalUser(), a.group()   // fixture bodies carrying the run ID
+//	a.createUser(ctx, body) (id, *reply)   // 201 required, DeferCleanup DELETE
+//	a.postUser(ctx, body) *reply           // any outcome; cleans up if created
+//	a.get(ctx, path, url.Values), a.send(ctx, method, path, body), a.do(ctx, simulator.Request{...})
+//	a.readBack(ctx, location)              // GET that must answer 200
+//	a.needs(CapX), a.unless(CapX, why)     // run-time gating
+//	r.F("meta.location")                   // case-insensitive gjson lookup
+//	r.expectStatus(id, 200, 204), r.expect(id, cond, path, expected, actual)
+//	r.expectField(id, path, gomegaMatcher), r.expectSCIMError(id), r.expectScimType(id, kw)
+//	quote(s)                               // a filter comparison value
+//
+// Tables work the same way: put Meta on each Entry, as in discovery.go.
+//
+// Profiles: an area's specs carry the profile label of the area ("rfc" for
+// every RFC area; okta, okta-spec, entra and entra-validator for their own
+// areas), so --profile selects them; profiles also require the capabilities
+// their IdP cannot do without (Profiles in labels.go).
+//
+// Scoring: the runner converts Ginkgo's report into reports.Results. A failed
+// SHOULD/MAY spec becomes a warning (a failure under Strict); a failure whose
+// message starts with "precondition failed: " (create or read-back helpers)
+// gets a Cause so the report can group failures with one root cause.
+//
+// Run the specs with `go test ./suites/` (in-process reference provider, every
+// spec must pass) or `scimtest run --label-filter users` against any target.
+//
 // Discovery runs once in the package's BeforeSuite (do not add another
 // BeforeSuite: Ginkgo allows one per suite); discovery() returns what it
 // found: capabilities and the raw /ServiceProviderConfig, /ResourceTypes and

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -258,5 +259,42 @@ var _ = Describe("Errors: features the target does not offer", func() {
 		r := a.send(ctx, http.MethodPost, "/Bulk", map[string]any{"schemas": []string{URNBulkRequest},
 			"Operations": []any{map[string]any{"method": "POST", "path": a.users(), "bulkId": "q1", "data": u}}})
 		r.expect("P-3.12-11", r.Status >= 400, "", "a refusal (501 expected)", fmt.Sprintf("status %d", r.Status))
+	})
+})
+
+// versionSegment finds the protocol version segment of a base URL ("/v2").
+var versionSegment = regexp.MustCompile(`/v2(/|$)`)
+
+var _ = Describe("Errors: protocol versions", func() {
+	// otherVersion returns the base URL with its version segment replaced,
+	// skipping when the base URL has none (the rows need [ver]).
+	otherVersion := func(a *api, v string) string {
+		GinkgoHelper()
+		base := strings.TrimRight(a.c.BaseURL(), "/")
+		loc := versionSegment.FindAllStringIndex(base, -1)
+		if len(loc) == 0 {
+			Skip("the base URL carries no /v2 version segment")
+		}
+		last := loc[len(loc)-1]
+		return base[:last[0]] + "/" + v + base[last[0]+3:]
+	}
+
+	DescribeTable("refuses a version it does not serve",
+		func(ctx SpecContext, v string) {
+			a := newAPI()
+			r := a.get(ctx, otherVersion(a, v)+"/Users", nil)
+			r.expect("P-3.13-01", r.Status >= 400 && r.Status < 500 && !hasString(r.F("schemas"), URNListResponse), "",
+				"a 4xx error (400 invalidVers or 404), never a version 2 answer", fmt.Sprintf("status %d", r.Status))
+		},
+		Entry("/v3", Meta(AreaErrors, MUST, Req("P-3.13-01")), "v3"),
+		Entry("/v1", Meta(AreaErrors, MUST, Req("P-3.13-01")), "v1"),
+	)
+
+	It("names the error invalidVers when it answers 400", Meta(AreaErrors, MUST, Req("P-3.13-02")), func(ctx SpecContext) {
+		a := newAPI()
+		r := a.get(ctx, otherVersion(a, "v3")+"/Users", nil)
+		if r.Status == http.StatusBadRequest {
+			r.expectScimType("P-3.13-02", "invalidVers")
+		}
 	})
 })
