@@ -3,6 +3,8 @@ package reports
 import (
 	"strings"
 	"testing"
+
+	"github.com/scimtest/scimtest/simulator/transcript"
 )
 
 func TestCounts(t *testing.T) {
@@ -45,7 +47,7 @@ func TestFailuresGroupByRootCause(t *testing.T) {
 	}
 	wants := []want{
 		{"create user failed: POST /Users → 500 database unavailable", 3},
-		{"[P-3.4.2.2-01 MUST, RFC 7644 §3.4.2.2] The eq filter compares attribute values. — the target answered 503: search index rebuilding", 2},
+		{`expected status 200, actual status 503, detail "search index rebuilding"`, 2},
 		{"GET /Users/00000000-0000-4000-8000-000000000000: expected a JSON object body (SCIM error, RFC 7644 §3.12), actual body is not a JSON object", 1},
 	}
 	if len(groups) != len(wants) {
@@ -120,6 +122,36 @@ func TestVerdict(t *testing.T) {
 		r := &Results{Run: tt.run, Specs: tt.sp}
 		if got := Verdict(r, r.Counts()); got != tt.want {
 			t.Errorf("%s: Verdict = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestRootCauseGrouping(t *testing.T) {
+	msg := func(expected, actual string) string {
+		return "[X-1 MUST] rule\n  request:  GET /Users/1\n  expected: " + expected + "\n  actual:   " + actual
+	}
+	spec := func(message string, status int, body string) Spec {
+		return Spec{State: StateFailed, Level: LevelMust, Failure: &Failure{Message: message},
+			Exchanges: []transcript.Exchange{{Method: "GET", URL: "https://h/Users/1", Status: status, ResponseBody: body}}}
+	}
+	tests := []struct {
+		name string
+		a, b Spec
+		same bool
+	}{
+		{"same answer and actual", spec(msg("only [userName]", "also password"), 200, "{}"), spec(msg("only [name]", "also password"), 200, "{}"), true},
+		{"vague actual needs the same expectation", spec(msg("itemsPerPage", "(absent)"), 200, ""), spec(msg("totalResults", "(absent)"), 200, ""), false},
+		{"vague actual, same expectation", spec(msg("itemsPerPage", "(absent)"), 200, ""), spec(msg("itemsPerPage", "(absent)"), 200, ""), true},
+		{"different status", spec(msg("status 409", "status 400"), 400, ""), spec(msg("status 409", "status 400"), 500, ""), false},
+		{"different SCIM detail", spec(msg("x", "bad thing"), 400, `{"detail":"a"}`), spec(msg("x", "bad thing"), 400, `{"detail":"b"}`), false},
+		{"free text, same first line", spec("boom", 500, ""), spec("boom", 500, ""), true},
+		{"free text, other first line", spec("boom", 500, ""), spec("bang", 500, ""), false},
+		{"no exchange stands alone", Spec{State: StateFailed, Failure: &Failure{Message: "boom"}}, Spec{State: StateFailed, Failure: &Failure{Message: "boom"}}, false},
+	}
+	for _, tt := range tests {
+		r := &Results{Specs: []Spec{tt.a, tt.b}}
+		if got := len(r.Failures()) == 1; got != tt.same {
+			t.Errorf("%s: grouped together = %v, want %v (%+v)", tt.name, got, tt.same, r.Failures())
 		}
 	}
 }

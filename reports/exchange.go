@@ -57,7 +57,7 @@ func viewExchange(e transcript.Exchange) exchangeView {
 		outcome = statusLine(e.Status)
 		v.Response = statusLine(e.Status) + "\n" + headerText(e.ResponseHeader)
 	}
-	v.Title = fmt.Sprintf("%s %s → %s (%s)", e.Method, target, outcome, e.Duration.Round(time.Millisecond))
+	v.Title = fmt.Sprintf("%s %s → %s (%s)", e.Method, target, outcome, FormatDuration(e.Duration))
 	return v
 }
 
@@ -127,4 +127,21 @@ func (v exchangeView) text() string {
 		b.WriteString("(body truncated)\n")
 	}
 	return b.String()
+}
+
+// FormatDuration renders a duration for people: "0.4ms", "12ms", "1.25s",
+// "1m23s". Sub-millisecond exchanges against a local target are common, and
+// rounding them to "0s" would hide them.
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0s"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"testing"
+	"time"
 
 	"github.com/scimtest/scimtest/simulator/transcript"
 )
@@ -101,6 +102,25 @@ func TestRedactQuotedPassword(t *testing.T) {
 		}
 		if tt.found != "" && !found[tt.found] {
 			t.Errorf("%s: %q not collected", tt.name, tt.found)
+		}
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{-time.Second, "0s"},
+		{400 * time.Microsecond, "0.40ms"},
+		{12*time.Millisecond + 400*time.Microsecond, "12ms"},
+		{1254 * time.Millisecond, "1.25s"},
+		{83*time.Second + 400*time.Millisecond, "1m23s"},
+	}
+	for _, tt := range tests {
+		if got := FormatDuration(tt.d); got != tt.want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
 }

@@ -81,28 +81,46 @@ func (r *Results) groups(state string) []FailureGroup {
 
 // rootCause returns the grouping key and the description of a failed spec's
 // cause. Without a [Failure.Cause], specs group when the target gave the
-// same answer (status and SCIM detail) to the exchange their assertion
-// judged and broke the same requirement (the message's first line): one
-// fix on the target mends them all. i keeps specs without a recognisable
-// cause apart.
+// same answer (status and SCIM detail) to the exchange their check judged
+// and the check saw the same wrong thing ("actual: also password"): one fix
+// on the target mends them all. A vague actual ("(absent)") also needs the
+// same expectation; a message without expected/actual needs the same first
+// line. i keeps specs without a judged exchange apart.
 func rootCause(i int, s Spec) (key, cause string) {
 	if s.Failure != nil && s.Failure.Cause != "" {
 		return "cause\x00" + s.Failure.Cause, s.Failure.Cause
 	}
-	summary := ""
+	var d FailureDetail
 	if s.Failure != nil {
-		summary = FirstLine(s.Failure.Message)
+		d = ParseFailure(s.Failure.Message)
 	}
 	e, ok := exchangeAt(s, judgedExchange(s))
 	if !ok {
-		return fmt.Sprintf("spec\x00%d", i), summary
+		return fmt.Sprintf("spec\x00%d", i), d.Summary
 	}
 	answer := exchangeAnswer(e)
-	key = "answer\x00" + answer + "\x00" + summary
-	if summary == "" {
-		return key, exchangeProblem(e)
+	switch {
+	case d.Actual != "" && d.Expected != "":
+		key = "actual\x00" + answer + "\x00" + d.Actual
+		if vague(d.Actual) {
+			key += "\x00" + d.Expected
+		}
+		cause = fmt.Sprintf("expected %s, actual %s", d.Expected, d.Actual)
+		if e.Status == 0 || !strings.Contains(d.Actual, fmt.Sprint(e.Status)) {
+			cause += " (the target answered " + answer + ")"
+		}
+		return key, cause
+	case d.Summary != "":
+		return "summary\x00" + answer + "\x00" + d.Summary, d.Summary + " (the target answered " + answer + ")"
 	}
-	return key, summary + " — the target answered " + answer
+	return "answer\x00" + answer, exchangeProblem(e)
+}
+
+// vague reports whether an actual value says too little to stand for a root
+// cause on its own: "(absent)", "(none)", "", "null", "[]".
+func vague(actual string) bool {
+	a := strings.TrimSpace(actual)
+	return len(a) < 6 || strings.HasPrefix(a, "(")
 }
 
 // exchangeAnswer describes the target's answer in one line: "404: <html>…",

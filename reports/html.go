@@ -134,7 +134,7 @@ func newHTMLView(r *Results) htmlView {
 		Run:        r.Run,
 		Counts:     c,
 		Verdict:    Verdict(r, c),
-		Duration:   r.Duration().Round(time.Millisecond).String(),
+		Duration:   FormatDuration(r.Duration()),
 		AreaNames:  c.Areas(),
 		LevelNames: c.Levels(),
 	}
@@ -195,7 +195,7 @@ func newSpecView(r *Results, s Spec, n int) specView {
 		State:        s.State,
 		Labels:       s.Labels,
 		SkipReason:   s.SkipReason,
-		Duration:     s.Duration.Round(time.Millisecond).String(),
+		Duration:     FormatDuration(s.Duration),
 		FirstFailing: -1,
 	}
 	search := []string{s.Name, s.Area, s.Level, s.State, s.SkipReason}

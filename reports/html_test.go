@@ -55,7 +55,7 @@ func TestWriteHTMLContent(t *testing.T) {
 		{"capability on", `<span class="chip on" title="advertised">patch</span>`},
 		{"capability off", `<span class="chip off" title="not advertised">bulk</span>`},
 		{"root cause shown once", "Root cause: create user failed: POST /Users → 500 database unavailable <span class=\"n\">— 3 specs failed because of it</span>"},
-		{"derived root cause", "Root cause: [P-3.4.2.2-01 MUST, RFC 7644 §3.4.2.2] The eq filter compares attribute values. — the target answered 503: search index rebuilding"},
+		{"derived root cause", "Root cause: expected status 200, actual status 503, detail &#34;search index rebuilding&#34; <span"},
 		{"expected", `<td class="mono exp">a JSON object body (SCIM error, RFC 7644 §3.12)</td>`},
 		{"actual", `<td class="mono act">body is not a JSON object</td>`},
 		{"judged exchange open and marked", "<details class=\"exchange bad\" open>\n<summary>GET /scim/v2/Users/00000000-0000-4000-8000-000000000000 → 404 Not Found (12ms) <span class=\"judged\">"},

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 )
 
 // MaxMarkdownRows caps the failures table of summary.md so that it stays
@@ -24,7 +23,7 @@ func writeMarkdown(w io.Writer, r *Results) error {
 	c := r.Counts()
 	fmt.Fprintf(bw, "## %s %s\n\n", verdictIcon(r), mdEscape(Verdict(r, c)))
 	fmt.Fprintf(bw, "Target %s · profile %s · seed %d · scimtest %s · %s\n\n",
-		mdCode(r.Run.Target), mdCode(r.Run.Profile), r.Run.Seed, mdCode(r.Run.Version), r.Duration().Round(time.Millisecond))
+		mdCode(r.Run.Target), mdCode(r.Run.Profile), r.Run.Seed, mdCode(r.Run.Version), FormatDuration(r.Duration()))
 	if r.Run.Interrupted != "" {
 		fmt.Fprintf(bw, "> [!WARNING]\n> Run interrupted: %s. Specs that did not run are skipped.\n\n", mdEscape(Truncate(r.Run.Interrupted, 300)))
 	}
