@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 	"github.com/tidwall/gjson"
 )
 
@@ -47,7 +48,7 @@ var _ = Describe("Groups: create", func() {
 		id, r := a.createGroup(ctx, a.group())
 		got := a.readBack(ctx, a.groupPath(id))
 		for _, x := range []*reply{r, got} {
-			x.expect("P-3.3.1-01", x.F("meta.resourceType").String() == "Group", "meta.resourceType", `"Group"`, fragment(x.F("meta.resourceType")))
+			x.expectField("P-3.3.1-01", "meta.resourceType", Equal("Group"))
 			x.expect("S-3-03", hasString(x.F("schemas"), URNGroup), "schemas", "schemas containing "+URNGroup, fragment(x.F("schemas")))
 		}
 	})
