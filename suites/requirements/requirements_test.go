@@ -120,3 +120,13 @@ func TestUntestableAndPendingNameRealRows(t *testing.T) {
 		}
 	}
 }
+
+// initialPending is the size of pending.txt when it was created; the list may
+// only shrink, so it must never grow past this.
+const initialPending = 181
+
+func TestPendingOnlyShrinks(t *testing.T) {
+	if n := len(Pending()); n > initialPending {
+		t.Errorf("pending.txt lists %d IDs, more than the %d it started with: cover rows instead of adding them", n, initialPending)
+	}
+}
