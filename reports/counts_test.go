@@ -139,7 +139,7 @@ func TestRootCauseGrouping(t *testing.T) {
 		a, b Spec
 		same bool
 	}{
-		{"same answer and actual", spec(msg("only [userName]", "also password"), 200, "{}"), spec(msg("only [name]", "also password"), 200, "{}"), true},
+		{"same answer and actual", spec(msg("only [userName]", "also password"), 200, `{"id":"1"}`), spec(msg("only [name]", "also password"), 200, `{"id":"2"}`), true},
 		{"vague actual needs the same expectation", spec(msg("itemsPerPage", "(absent)"), 200, ""), spec(msg("totalResults", "(absent)"), 200, ""), false},
 		{"vague actual, same expectation", spec(msg("itemsPerPage", "(absent)"), 200, ""), spec(msg("itemsPerPage", "(absent)"), 200, ""), true},
 		{"different status", spec(msg("status 409", "status 400"), 400, ""), spec(msg("status 409", "status 400"), 500, ""), false},

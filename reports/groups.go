@@ -129,6 +129,11 @@ func exchangeAnswer(e transcript.Exchange) string {
 	if e.Status == 0 {
 		return "no response: " + FirstLine(e.Error)
 	}
+	// A success body is the resource itself, different every time; only an
+	// error's detail describes the answer.
+	if e.Status < 400 {
+		return fmt.Sprint(e.Status)
+	}
 	if msg := errorDetail(e.ResponseBody); msg != "" {
 		return fmt.Sprintf("%d: %s", e.Status, msg)
 	}
