@@ -2,6 +2,7 @@ package reports
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,5 +132,57 @@ func TestWriteAllHAR(t *testing.T) {
 	}
 	if e := har.Log.Entries[1]; e.Spec != r.Specs[1].Name || e.Request.Method != "POST" || e.Response.Status != 500 {
 		t.Errorf("entry 1 = %+v, want the failed create of %q", e, r.Specs[1].Name)
+	}
+}
+
+// TestWriteAllOddInput feeds shapes a converter might produce by mistake;
+// every writer must still produce its file, without panicking.
+func TestWriteAllOddInput(t *testing.T) {
+	tests := []struct {
+		name string
+		r    *Results
+	}{
+		{"empty", &Results{}},
+		{"failed without failure, no area or level", &Results{Specs: []Spec{{State: StateFailed}, {State: StateWarning}}}},
+		{"unknown state", &Results{Specs: []Spec{{Area: "x", Level: "MUST", State: "exploded"}}}},
+		{"invalid UTF-8 and control bytes", &Results{Run: Run{Target: "http://h/\xff"}, Specs: []Spec{{
+			Area: "a\x00", Name: "n\xff\x1b[31m", State: StateFailed, Failure: &Failure{Message: "\xfe\x00"},
+			Exchanges: []transcript.Exchange{{Method: "GET", URL: "::not a url", ResponseBody: "\xff\xfe{\"password\":", Status: 500}},
+		}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := WriteAll(dir, tt.r); err != nil {
+				t.Fatalf("WriteAll: %v", err)
+			}
+			f, err := os.Open(filepath.Join(dir, FileJSON))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			back, err := ReadJSON(f)
+			if err != nil {
+				t.Fatalf("results.json does not read back: %v", err)
+			}
+			if len(back.Specs) != len(tt.r.Specs) {
+				t.Errorf("read back %d specs, want %d", len(back.Specs), len(tt.r.Specs))
+			}
+			data, err := os.ReadFile(filepath.Join(dir, FileJUnit))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var x xSuites
+			if err := xml.Unmarshal(data, &x); err != nil {
+				t.Errorf("junit.xml does not parse: %v", err)
+			}
+			har, err := os.ReadFile(filepath.Join(dir, FileHAR))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !json.Valid(har) {
+				t.Errorf("exchanges.har is not valid JSON")
+			}
+		})
 	}
 }
