@@ -140,8 +140,18 @@ func (r *reply) expectField(id, path string, m types.GomegaMatcher) {
 		return
 	}
 	if !ok {
-		failReq(id, r, path+": "+strings.TrimSpace(m.FailureMessage(actual)), fmt.Sprintf("%s = %s", path, fragment(v)), v)
+		failReq(id, r, matcherExpectation(path, m.FailureMessage(actual)), fmt.Sprintf("%s = %s", path, fragment(v)), v)
 	}
+}
+
+// matcherExpectation turns a Gomega failure message ("Expected\n  <T>: x\nto
+// equal\n  <T>: y") into one line about the expectation ("path to equal
+// <T>: y"); the actual value is shown on its own line already.
+func matcherExpectation(path, msg string) string {
+	if i := strings.Index(msg, "\nto "); i >= 0 {
+		return path + " " + strings.Join(strings.Fields(msg[i+1:]), " ")
+	}
+	return path + ": " + strings.Join(strings.Fields(msg), " ")
 }
 
 // expectSCIMError requires an RFC 7644 §3.12 error body: a JSON object with

@@ -64,3 +64,13 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestMatcherExpectation(t *testing.T) {
+	msg := "Expected\n    <string>: Group\nto equal\n    <string>: User"
+	if got := matcherExpectation("meta.resourceType", msg); got != "meta.resourceType to equal <string>: User" {
+		t.Errorf("matcherExpectation = %q", got)
+	}
+	if got := matcherExpectation("x", "odd\n message"); got != "x: odd message" {
+		t.Errorf("matcherExpectation without 'to' = %q", got)
+	}
+}
