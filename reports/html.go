@@ -88,7 +88,6 @@ type tallyRow struct {
 
 type groupView struct {
 	Cause string
-	Level string
 	// Shared is true when more than one spec failed of this cause.
 	Shared bool
 	// Evidence is the failing exchange the shared cause shows once, above
@@ -159,7 +158,7 @@ func newHTMLView(r *Results) htmlView {
 	groups := func(gs []FailureGroup) []groupView {
 		out := make([]groupView, 0, len(gs))
 		for _, g := range gs {
-			gv := groupView{Cause: g.Cause, Level: g.Level, Shared: len(g.Specs) > 1}
+			gv := groupView{Cause: g.Cause, Shared: len(g.Specs) > 1}
 			for _, s := range g.Specs {
 				sv := spec(s)
 				sv.Open = !gv.Shared

@@ -9,6 +9,11 @@ import (
 	"github.com/scimtest/scimtest/simulator/transcript"
 )
 
+// Redact returns a copy of r with every secret the writers can recognise
+// removed; r is not modified. The writers call it themselves; a console
+// printing failure messages from r should print from Redact(r) too.
+func Redact(r *Results) *Results { return redacted(r) }
+
 // redacted returns a deep enough copy of r with every secret the writers can
 // recognise removed. Exchanges should arrive redacted already; the writers
 // redact again so that a careless producer cannot leak a token into a file
