@@ -13,45 +13,24 @@ import (
 	"testing"
 )
 
-// simulateArgsEnv carries the CLI arguments to the helper process.
-const simulateArgsEnv = "SCIMTEST_SIMULATE_HELPER_ARGS"
-
-// TestSimulateHelperProcess is not a test: run by runCLI in a child
-// process, it executes the CLI so the real exit code and stderr can be
-// checked without touching this process's os.Stdout or os.Stderr.
-func TestSimulateHelperProcess(t *testing.T) {
-	raw, ok := os.LookupEnv(simulateArgsEnv)
-	if !ok {
-		return
-	}
-	var args []string
-	if err := json.Unmarshal([]byte(raw), &args); err != nil {
-		os.Exit(99)
-	}
-	os.Exit(execute(args))
-}
-
-// runCLI runs scimtest with args in a child process and returns its exit
-// code, stdout and stderr.
+// runCLI runs the scimtest binary built by TestMain (run_test.go) with
+// args and returns its exit code, stdout and stderr, kept apart so the
+// one-line error rule can be checked on stderr alone.
 func runCLI(t *testing.T, env []string, args ...string) (int, string, string) {
 	t.Helper()
-	raw, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSimulateHelperProcess$")
-	cmd.Env = append(os.Environ(), simulateArgsEnv+"="+string(raw), "SCIMTEST_TOKEN=")
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "SCIMTEST_TOKEN=")
 	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	code := 0
 	var ee *exec.ExitError
 	switch {
 	case errors.As(err, &ee):
 		code = ee.ExitCode()
 	case err != nil:
-		t.Fatalf("run helper: %v", err)
+		t.Fatalf("run scimtest %v: %v", args, err)
 	}
 	return code, stdout.String(), stderr.String()
 }
