@@ -690,6 +690,122 @@ var _ = Describe("Filter: internationalised strings", func() {
 		r.expect("P-7.8-01", len(ids) == 1 && ids[0] == c.ids["jose"], "Resources",
 			fmt.Sprintf("the user stored as %+q (NFC) found by %+q (NFD)", nfc, nfd), c.describe(c.labelsOf(ids)))
 	})
+
+	// The matrix asks for a warning only: PRECIS uniqueness is rarely
+	// enforced and low priority (requirements.md §18).
+	It("treats NFC and NFD forms of a userName as the same name", Meta(AreaUsers, SHOULD, Req("P-5-01")), func(ctx SpecContext) {
+		c := newCohort(newAPI())
+		c.add(ctx, "nfc", func(u map[string]any) { u["userName"] = c.prefix + "ren\u00e9e" })
+		dup := c.a.postUser(ctx, map[string]any{"schemas": []string{URNUser}, "userName": c.prefix + "rene\u0301e"})
+		dup.expectStatus("P-5-01", http.StatusConflict)
+		dup.expectScimType("P-5-01", "uniqueness")
+	})
+})
+
+var _ = Describe("Filter: numbers", func() {
+	// numericAttr finds a writable, single-valued integer or decimal
+	// attribute of the User type (core or an extension it advertises) and
+	// how to set it in a body.
+	numericAttr := func(d *Discovery) (path string, set func(u map[string]any, v any), ok bool) {
+		urns := []string{URNUser}
+		for _, rt := range field(d.ResourceTypes, "Resources").Array() {
+			if field(rt, "schema").String() == URNUser {
+				for _, e := range field(rt, "schemaExtensions").Array() {
+					urns = append(urns, field(e, "schema").String())
+				}
+			}
+		}
+		for _, urn := range urns {
+			for _, a := range field(schemaDoc(d, urn), "attributes").Array() {
+				typ := strings.ToLower(field(a, "type").String())
+				mut := strings.ToLower(field(a, "mutability").String())
+				if (typ != "integer" && typ != "decimal") || field(a, "multiValued").Bool() || mut == "readonly" || mut == "immutable" {
+					continue
+				}
+				name := field(a, "name").String()
+				if urn == URNUser {
+					return name, func(u map[string]any, v any) { u[name] = v }, true
+				}
+				return urn + ":" + name, func(u map[string]any, v any) {
+					ext, _ := u[urn].(map[string]any)
+					if ext == nil {
+						ext = map[string]any{}
+						u[urn] = ext
+						u["schemas"] = []string{URNUser, urn}
+					}
+					ext[name] = v
+				}, true
+			}
+		}
+		return "", nil, false
+	}
+
+	// 9 < 10 < 100 numerically, but "9" sorts after "10" and "100" as text.
+	DescribeTable("compares integer and decimal attributes by numeric value",
+		func(ctx SpecContext, id, op string, want ...string) {
+			c := newCohort(newAPI())
+			path, set, ok := numericAttr(c.a.d)
+			if !ok {
+				Skip("the target advertises no writable integer or decimal User attribute in /Schemas")
+			}
+			for _, v := range []int{9, 10, 100} {
+				c.add(ctx, fmt.Sprint(v), func(u map[string]any) { set(u, v) })
+			}
+			c.expectMatches(id, c.find(ctx, c.within(path+" "+op+" 10"), nil), want...)
+		},
+		Entry("gt 10", filterMeta(MUST, "P-3.4.2.2-10"), "P-3.4.2.2-10", "gt", "100"),
+		Entry("ge 10", filterMeta(MUST, "P-3.4.2.2-11"), "P-3.4.2.2-11", "ge", "10", "100"),
+		Entry("lt 10", filterMeta(MUST, "P-3.4.2.2-12"), "P-3.4.2.2-12", "lt", "9"),
+		Entry("le 10", filterMeta(MUST, "P-3.4.2.2-13"), "P-3.4.2.2-13", "le", "9", "10"),
+		Entry("eq 10", filterMeta(MUST, "P-3.4.2.2-04"), "P-3.4.2.2-04", "eq", "10"),
+	)
+})
+
+var _ = Describe("Filter: optional forms", func() {
+	It("filters by schemas or refuses with 400 invalidFilter", Meta(AreaFilter, MAY, Req("P-3.4.2.2-29"), Needs(CapFilter, CapEnterprise)), func(ctx SpecContext) {
+		c := newCohort(newAPI())
+		c.add(ctx, "plain", nil)
+		c.add(ctx, "ext", func(u map[string]any) { c.setEnterprise(u, "employeeNumber", "EN-"+c.token) })
+		r := c.find(ctx, c.within("schemas eq "+lit(URNEnterprise)), nil)
+		if r.Status == http.StatusBadRequest {
+			r.expectScimType("P-3.4.2.2-29", "invalidFilter")
+			return
+		}
+		c.expectMatches("P-3.4.2.2-29", r, "ext")
+	})
+
+	It("answers a filter on a single resource URL without a server error", Meta(AreaFilter, MAY, Req("P-3.4.2.1-05"), Needs(CapFilter)), func(ctx SpecContext) {
+		c := newCohort(newAPI())
+		id := c.add(ctx, "alpha", nil)
+		r := c.a.get(ctx, c.a.userPath(id), url.Values{"filter": {"userName eq " + lit(c.userName("alpha"))}})
+		r.expect("P-3.4.2.1-05", r.Status == http.StatusOK || (r.Status >= 400 && r.Status < 500), "",
+			"200 (the resource or a ListResponse) or a 4xx refusal", fmt.Sprintf("status %d%s", r.Status, errorSummary(r)))
+	})
+
+	It("labels a refusal of personal data in the URL as 403 sensitive", Meta(AreaFilter, SHOULD, Req("P-3.4.3-07"), Needs(CapFilter)), func(ctx SpecContext) {
+		c := newCohort(newAPI())
+		c.add(ctx, "alpha", nil)
+		r := c.find(ctx, "emails.value eq "+lit("alpha."+c.token+"@example.com"), nil)
+		if r.Status != http.StatusForbidden {
+			return // the filter was not refused: nothing to judge
+		}
+		r.expectSCIMError("P-3.4.3-07")
+		r.expectScimType("P-3.4.3-07", "sensitive")
+	})
+
+	It("does not present unfiltered data as a match when filter is not supported", Meta(AreaFilter, MAY, Req("P-3.4.2.2-32")), func(ctx SpecContext) {
+		a := newAPI()
+		a.unless(CapFilter, "the row applies only to providers without filter")
+		c := newCohort(a)
+		c.add(ctx, "alpha", nil)
+		c.add(ctx, "beta", nil)
+		r := c.find(ctx, "userName eq "+lit(c.userName("alpha")), nil)
+		if r.Status >= 400 {
+			return // an honest refusal
+		}
+		r.expect("P-3.4.2.2-32", !slices.Contains(resourceIDs(r), c.ids["beta"]), "Resources", "no user other than "+c.userName("alpha")+" as a match",
+			c.describe(c.labelsOf(resourceIDs(r))))
+	})
 })
 
 var _ = Describe("Filter: empty results", func() {

@@ -159,6 +159,19 @@ var _ = Describe("Paging: list responses", func() {
 		r.expect("P-3.4.2.1-04", hasString(r.F("schemas"), URNListResponse), "schemas", "a ListResponse", fragment(r.F("schemas")))
 	})
 
+	It("chooses a page size within filter.maxResults when count is absent", pagingMeta(MAY, "P-3.4.2.4-06"), func(ctx SpecContext) {
+		r := a.get(ctx, a.users(), nil)
+		if r.Status == http.StatusBadRequest {
+			return // 400 tooMany is judged by P-3.4.2.1-04
+		}
+		r.expectStatus("P-3.4.2.4-06", http.StatusOK)
+		n := int64(len(r.F("Resources").Array()))
+		AddReportEntry("default page size", fmt.Sprintf("%d of %d", n, r.F("totalResults").Int()))
+		if maxR := field(a.d.SPC, "filter.maxResults").Int(); maxR > 0 {
+			r.expect("P-3.4.2.4-06", n <= maxR, "Resources", fmt.Sprintf("at most filter.maxResults (%d) resources", maxR), fmt.Sprint(n))
+		}
+	})
+
 	It("clips count to filter.maxResults", Meta(AreaPaging, MUST, Req("S-5-10"), Needs(CapFilter)), func(ctx SpecContext) {
 		maxR := field(a.d.SPC, "filter.maxResults").Int()
 		if maxR <= 0 {
