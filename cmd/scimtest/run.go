@@ -86,7 +86,7 @@ unreachable target), 130 interrupted (the report is still written).`,
 	fl.StringVar(&f.out, "out", "scimtest-report", "directory for the reports")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every spec, not only failures")
 	fl.StringVar(&f.runID, "run-id", "", "run ID carried by every created resource (default: random)")
-	fl.StringArrayVar(&f.quirks, "quirk", nil, "embedded reference only: switch on a provider bug (see `scimtest serve --quirk list`)")
+	fl.StringArrayVar(&f.quirks, "quirk", nil, "embedded reference only: switch on a named provider bug (repeatable; names: scimtest serve --quirk list)")
 	return cmd
 }
 
