@@ -2,6 +2,7 @@ package suites
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -232,5 +233,35 @@ func TestProfilesSelectTheirAreas(t *testing.T) {
 		if name == "rfc" && selected == 0 {
 			t.Errorf("profile rfc selects no spec")
 		}
+	}
+}
+
+func TestConfigureRejectsBadOptions(t *testing.T) {
+	good := Target{BaseURL: "http://127.0.0.1:1/scim/v2", Profile: "rfc", RunID: "r"}
+	tests := []struct {
+		name string
+		edit func(*Options)
+	}{
+		{"no scheme", func(o *Options) { o.Target.BaseURL = "example.com/scim" }},
+		{"ftp", func(o *Options) { o.Target.BaseURL = "ftp://example.com/scim" }},
+		{"bad focus", func(o *Options) { o.Focus = []string{"("} }},
+		{"bad skip", func(o *Options) { o.Skip = []string{"[a"} }},
+		{"bad filter", func(o *Options) { o.LabelFilter = "users &&" }},
+		{"bad profile", func(o *Options) { o.Target.Profile = "scim1" }},
+		{"bad capability", func(o *Options) { o.Target.Require = []Capability{"teleport"} }},
+	}
+	for _, tt := range tests {
+		o := Options{Target: good}
+		tt.edit(&o)
+		if _, _, err := configure(o); err == nil || !errors.Is(err, ErrUsage) {
+			t.Errorf("%s: configure = %v, want ErrUsage", tt.name, err)
+		}
+	}
+	sc, rc, err := configure(Options{Target: Target{BaseURL: good.BaseURL, Profile: "okta", Seed: 5}, LabelFilter: "users", Timeout: time.Second, Focus: []string{"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.LabelFilter != "okta && (users)" || sc.RandomSeed != 5 || !sc.FailOnEmpty || sc.Timeout != time.Second || sc.ParallelTotal != 1 || len(sc.FocusStrings) != 1 || !rc.Succinct {
+		t.Errorf("configure built %+v / %+v", sc, rc)
 	}
 }
