@@ -221,3 +221,26 @@ func TestEntraQuarantine(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepSkipsCleanup checks Keep leaves the created objects in place.
+func TestKeepSkipsCleanup(t *testing.T) {
+	for _, idp := range []string{"okta", "entra"} {
+		cfg := config(idp, startReference(t))
+		cfg.Keep = true
+		s, err := lifecycle.Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Failed() {
+			t.Fatalf("%s: run failed: %+v", idp, s.Errors)
+		}
+		for _, k := range []lifecycle.Kind{lifecycle.KindDeleteUser, lifecycle.KindDeleteGroup} {
+			if c := s.Count(k); c.OK+c.Failed+c.Skipped != 0 {
+				t.Errorf("%s: %s ran %+v with Keep", idp, k, c)
+			}
+		}
+		if s.Count(lifecycle.KindReactivateUser).OK != int64(cfg.Users) {
+			t.Errorf("%s: the lifecycle before cleanup did not run in full: %+v", idp, s.Ops)
+		}
+	}
+}
