@@ -496,8 +496,8 @@ var _ = Describe("Filter: logical operators and grouping", func() {
 			}, "alpha", "beta"),
 		Entry("a and b or c: and binds first", filterMeta(MUST, "P-3.4.2.2-18"), "P-3.4.2.2-18",
 			func(c *cohort) string {
-				return "title pr and userName eq " + lit(c.userName("beta")) + " or userName eq " + lit(c.userName("gamma"))
-			}, "gamma"),
+				return "title pr and userName eq " + lit(c.userName("alpha")) + " or userName eq " + lit(c.userName("beta"))
+			}, "alpha", "beta"),
 		Entry("(a or b) and c: parentheses group first", filterMeta(MUST, "P-3.4.2.2-18"), "P-3.4.2.2-18",
 			func(c *cohort) string {
 				return "(userName eq " + lit(c.userName("beta")) + " or userName eq " + lit(c.userName("alpha")) + ") and title pr"
@@ -507,7 +507,7 @@ var _ = Describe("Filter: logical operators and grouping", func() {
 				return "((userName eq " + lit(c.userName("alpha")) + " or userName eq " + lit(c.userName("beta")) +
 					") and (active eq false or title eq \"Manager\")) or userName eq " + lit(c.userName("gamma"))
 			}, "beta", "gamma"),
-		Entry("not binds before and", filterMeta(MUST, "P-3.4.2.2-18"), "P-3.4.2.2-18", scoped(`not (active eq true) and userType eq "Intern"`), "beta"),
+		Entry("not (a) and b", filterMeta(MUST, "P-3.4.2.2-17"), "P-3.4.2.2-17", scoped(`not (active eq true) and userType eq "Intern"`), "beta"),
 		Entry("the RFC's example: userType ne and not (emails co or emails.value co)", filterMeta(MUST, "P-3.4.2.2-17", "P-3.4.2.2-16"), "P-3.4.2.2-17",
 			scoped(`userType ne "Employee" and not (emails.value co "example.com" or emails.value co "example.org")`), "beta"),
 	)
