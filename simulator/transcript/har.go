@@ -1,7 +1,6 @@
 package transcript
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unicode"
+
+	"github.com/tidwall/gjson"
 )
 
 // Redacted replaces every secret value the writers find; the same word the
@@ -180,20 +181,17 @@ func (c collector) redactBody(body string) string {
 		return c.redactText(body)
 	}
 	trimmed := strings.TrimSpace(body)
-	if strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
-		dec := json.NewDecoder(strings.NewReader(body))
-		dec.UseNumber()
-		v, err := decodeOrdered(dec)
-		if err == nil {
-			if _, err := dec.Token(); err == io.EOF {
-				if c.redactJSON(v) {
-					var buf bytes.Buffer
-					if err := encodeOrdered(&buf, v); err == nil {
-						return c.redactCredentials(buf.String())
-					}
-				}
-				return c.redactCredentials(body)
-			}
+	if (strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[")) && gjson.Valid(trimmed) {
+		var b strings.Builder
+		b.Grow(len(trimmed))
+		changed, err := c.redactJSON(gjson.Parse(trimmed), &b, 0)
+		switch {
+		case err != nil:
+			// Too deep to walk: fall back to the patterns.
+		case changed:
+			return c.redactCredentials(b.String())
+		default:
+			return c.redactCredentials(body)
 		}
 	}
 	return c.redactText(body)
@@ -234,168 +232,86 @@ func containsFold(s, word string) bool {
 	return false
 }
 
-// jsonMember is one member of a JSON object; objects decode to []jsonMember
-// so that a redacted body keeps the order the sender chose.
-type jsonMember struct {
-	key string
-	val any
-}
-
 // maxJSONDepth bounds recursion on hostile input.
 const maxJSONDepth = 200
 
-// decodeOrdered reads one JSON value: objects as []jsonMember, arrays as
-// []any, scalars as json.Number, string, bool or nil.
-func decodeOrdered(dec *json.Decoder) (any, error) {
-	return decodeValue(dec, 0)
-}
+// errTooDeep stops the walk of a body nested deeper than maxJSONDepth.
+var errTooDeep = errors.New("json nested too deeply")
 
-func decodeValue(dec *json.Decoder, depth int) (any, error) {
+// quotedRedacted is [Redacted] as a JSON string.
+var quotedRedacted = `"` + Redacted + `"`
+
+// redactJSON writes v to b with secret values replaced and reports whether
+// it replaced anything. Everything else is copied from the sender's raw
+// text (member order, number formats, string escapes); only whitespace
+// between tokens is dropped.
+func (c collector) redactJSON(v gjson.Result, b *strings.Builder, depth int) (bool, error) {
 	if depth > maxJSONDepth {
-		return nil, errors.New("json nested too deeply")
+		return false, errTooDeep
 	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return tok, nil
-	}
-	switch d {
-	case '{':
-		obj := []jsonMember{}
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return nil, err
-			}
-			key, ok := kt.(string)
-			if !ok {
-				return nil, fmt.Errorf("json object key %v", kt)
-			}
-			v, err := decodeValue(dec, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			obj = append(obj, jsonMember{key, v})
-		}
-		if _, err := dec.Token(); err != nil {
-			return nil, err
-		}
-		return obj, nil
-	case '[':
-		arr := []any{}
-		for dec.More() {
-			v, err := decodeValue(dec, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			arr = append(arr, v)
-		}
-		if _, err := dec.Token(); err != nil {
-			return nil, err
-		}
-		return arr, nil
-	}
-	return nil, fmt.Errorf("json: unexpected %v", d)
-}
-
-// encodeOrdered writes v, as decoded by decodeOrdered, as compact JSON
-// without HTML escaping, so a redacted body still reads like what was sent.
-func encodeOrdered(buf *bytes.Buffer, v any) error {
-	switch t := v.(type) {
-	case []jsonMember:
-		buf.WriteByte('{')
-		for i, m := range t {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := encodeScalar(buf, m.key); err != nil {
-				return err
-			}
-			buf.WriteByte(':')
-			if err := encodeOrdered(buf, m.val); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
-	case []any:
-		buf.WriteByte('[')
-		for i, e := range t {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := encodeOrdered(buf, e); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte(']')
-	default:
-		return encodeScalar(buf, t)
-	}
-	return nil
-}
-
-func encodeScalar(buf *bytes.Buffer, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encode redacted body: %w", err)
-	}
-	buf.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
-	return nil
-}
-
-// redactJSON replaces secret values inside v in place and reports whether it
-// changed anything.
-func (c collector) redactJSON(v any) bool {
 	changed := false
-	set := func(m *jsonMember) {
-		if s, ok := m.val.(string); !ok || s != Redacted {
-			if ok {
-				c.add(s)
-			}
-			m.val = Redacted
-			changed = true
-		}
-	}
-	switch t := v.(type) {
-	case []jsonMember:
+	switch {
+	case v.IsObject():
+		type member struct{ key, val gjson.Result }
+		var ms []member
 		secretPath := false
-		for i := range t {
-			if isSecretKey(t[i].key) {
-				set(&t[i])
+		v.ForEach(func(k, val gjson.Result) bool {
+			ms = append(ms, member{k, val})
+			// A PATCH operation carries the secret beside its path (RFC 7644,
+			// Section 3.5.2): {"op":"replace","path":"password","value":"..."}.
+			if strings.EqualFold(k.Str, "path") && val.Type == gjson.String && isSecretKey(val.Str) {
+				secretPath = true
+			}
+			return true
+		})
+		b.WriteByte('{')
+		for i, m := range ms {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(m.key.Raw)
+			b.WriteByte(':')
+			if isSecretKey(m.key.Str) || (secretPath && strings.EqualFold(m.key.Str, "value")) {
+				if m.val.Type == gjson.String {
+					c.add(m.val.Str)
+				}
+				if m.val.Raw != quotedRedacted {
+					changed = true
+				}
+				b.WriteString(quotedRedacted)
 				continue
 			}
-			if strings.EqualFold(t[i].key, "path") {
-				if p, ok := t[i].val.(string); ok && isSecretKey(p) {
-					secretPath = true
-				}
+			ch, err := c.redactJSON(m.val, b, depth+1)
+			if err != nil {
+				return false, err
 			}
-			if c.redactJSON(t[i].val) {
-				changed = true
-			}
+			changed = changed || ch
 		}
-		// A PATCH operation carries the secret beside its path (RFC 7644,
-		// Section 3.5.2): {"op":"replace","path":"password","value":"..."}.
-		if secretPath {
-			for i := range t {
-				if strings.EqualFold(t[i].key, "value") {
-					set(&t[i])
-				}
+		b.WriteByte('}')
+	case v.IsArray():
+		b.WriteByte('[')
+		i := 0
+		var err error
+		v.ForEach(func(_, val gjson.Result) bool {
+			if i > 0 {
+				b.WriteByte(',')
 			}
+			i++
+			var ch bool
+			ch, err = c.redactJSON(val, b, depth+1)
+			changed = changed || ch
+			return err == nil
+		})
+		if err != nil {
+			return false, err
 		}
-	case []any:
-		for _, child := range t {
-			if c.redactJSON(child) {
-				changed = true
-			}
-		}
+		b.WriteByte(']')
+	default:
+		b.WriteString(v.Raw)
 	}
-	return changed
+	return changed, nil
 }
+
 
 var (
 	// jsonSecretPattern finds "password": "..." in JSON that did not parse
