@@ -312,7 +312,6 @@ func (c collector) redactJSON(v gjson.Result, b *strings.Builder, depth int) (bo
 	return changed, nil
 }
 
-
 var (
 	// jsonSecretPattern finds "password": "..." in JSON that did not parse
 	// (a body cut at the cap); the closing quote may be missing.
