@@ -69,6 +69,7 @@ func writeReport(t *testing.T, r *Results) string {
 // TestReportInBrowser opens report.html in headless Chromium, as a reviewer
 // would, and reads the DOM after the inline script ran.
 func TestReportInBrowser(t *testing.T) {
+	chromium(t) // fail or skip once, not per case
 	path := writeReport(t, failingRun())
 	tests := []struct {
 		name     string

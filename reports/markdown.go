@@ -44,7 +44,11 @@ func writeMarkdown(w io.Writer, r *Results) error {
 		for _, g := range groups {
 			n += len(g.Specs)
 		}
-		fmt.Fprintf(bw, "### %s (%d)\n\n| Spec | Level | Requirement | Reason |\n|---|---|---|---|\n", title, n)
+		causes := ""
+		if len(groups) < n {
+			causes = fmt.Sprintf(", %s", plural(len(groups), "root cause"))
+		}
+		fmt.Fprintf(bw, "### %s (%d%s)\n\n| Spec | Level | Requirement | Reason |\n|---|---|---|---|\n", title, n, causes)
 		for _, g := range groups {
 			for _, s := range g.Specs {
 				if rows >= MaxMarkdownRows {

@@ -73,7 +73,7 @@ func TestWriteMarkdown(t *testing.T) {
 	if !strings.HasPrefix(md, "## ❌ Not conformant: 6 MUST failures, 1 SHOULD failure\n") {
 		t.Errorf("verdict line wrong:\n%s", md)
 	}
-	rows := tableRows(md, "### Failures (6)")
+	rows := tableRows(md, "### Failures (6, 3 root causes)")
 	if len(rows) != 6 {
 		t.Fatalf("failures table has %d rows, want 6:\n%s", len(rows), md)
 	}

@@ -199,7 +199,7 @@ func (c collector) redactBody(body string) string {
 
 // secretWords are the words every secret key and pattern contains; a body
 // without any of them needs no parsing.
-var secretWords = []string{"password", "secret", "token"}
+var secretWords = []string{"password", "secret", "token", "bearer"}
 
 func mayHoldSecret(s string) bool {
 	for _, w := range secretWords {

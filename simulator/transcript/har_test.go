@@ -370,3 +370,14 @@ func TestRedactTextQuotedJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactBodyEveryKeyIsParsed(t *testing.T) {
+	// Every secret key must be found in a JSON body, which requires the
+	// cheap pre-check to know its word.
+	for k := range secretKeys {
+		in := `{"` + k + `":"value-of-the-secret"}`
+		if got := RedactBody(in); strings.Contains(got, "value-of-the-secret") {
+			t.Errorf("RedactBody(%s) = %s", in, got)
+		}
+	}
+}
