@@ -1,0 +1,222 @@
+package suites
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/tidwall/gjson"
+
+	"github.com/scimtest/scimtest/fixtures"
+	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/okta"
+	"github.com/scimtest/scimtest/simulator/transcript"
+)
+
+// Helpers of the IdP profiles (okta, okta-spec, entra, entra-validator):
+// running a simulated IdP flow through the spec's client, judging its
+// outcome, and keeping the flows away from anything the run did not create.
+
+// flowLog keeps the last exchange a simulated IdP sent, so a failed flow can
+// show the response it failed on.
+type flowLog struct {
+	mu   sync.Mutex
+	last transcript.Exchange
+}
+
+func (l *flowLog) add(ex transcript.Exchange) {
+	l.mu.Lock()
+	l.last = ex
+	l.mu.Unlock()
+}
+
+func (l *flowLog) lastExchange() transcript.Exchange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.last
+}
+
+// flowClient returns the spec's client with a hook that both attaches every
+// exchange to the spec's report and remembers the last one.
+func (a *api) flowClient() (*simulator.Client, *flowLog) {
+	log := &flowLog{}
+	return a.c.WithHook(func(ex transcript.Exchange) {
+		recordHook(ex)
+		log.add(ex)
+	}), log
+}
+
+// adminError is what both IdP simulators' errors offer: the status of the
+// failed request and the line the IdP's admin would read.
+type adminError interface {
+	error
+	HTTPStatus() int
+	AdminMessage() string
+}
+
+// expectFlow fails the spec for requirement id when a simulated IdP flow
+// failed. The message names the requirement, the request the flow failed on,
+// what the IdP accepts, what it got (status, scimType, detail), the IdP's
+// admin message ("Okta would report: ...") and the response body.
+func expectFlow(id string, err error, log *flowLog, expected string) {
+	GinkgoHelper()
+	if err == nil {
+		return
+	}
+	var b strings.Builder
+	var ae adminError
+	if !errors.As(err, &ae) {
+		// Not a judgement of the target: the flow could not run (a state
+		// error of the simulator, a body it could not encode).
+		fmt.Fprintf(&b, "%sthe IdP flow could not run: %v", preconditionPrefix, err)
+		Fail(b.String())
+		return
+	}
+	ex := log.lastExchange()
+	fmt.Fprintf(&b, "%s\n", describeReq(id))
+	fmt.Fprintf(&b, "  request:  %s %s\n", ex.Method, ex.URL)
+	fmt.Fprintf(&b, "  expected: %s\n", expected)
+	fmt.Fprintf(&b, "  actual:   %s\n", err.Error())
+	fmt.Fprintf(&b, "  idp:      %s\n", ae.AdminMessage())
+	body := ex.ResponseBody
+	if body == "" {
+		body = "(empty)"
+	}
+	fmt.Fprintf(&b, "  body:     %s", truncate(body, 600))
+	Fail(b.String())
+}
+
+// deleteLater registers the deletion of a resource a simulated IdP created
+// for this spec (the simulators do not go through postUser, so they do not
+// register their own cleanup). Only ids the run's own creates returned are
+// passed here.
+func (a *api) deleteLater(path string) {
+	DeferCleanup(func(ctx SpecContext) {
+		// Best effort, as in cleanupCreated: a failed delete is left to
+		// `scimtest cleanup`.
+		_, _ = a.c.Delete(ctx, path, nil)
+	})
+}
+
+// guardLookup runs the lookup an IdP is about to run (attr eq value on
+// endpoint) and fails the spec as a precondition when the target answers
+// with a resource whose attr is not value. An IdP links the first match and
+// then writes to it, so a target that ignores the filter would have the
+// simulated IdP overwrite a resource the run did not create; the tester
+// never lets that happen.
+func (a *api) guardLookup(ctx context.Context, endpoint, attr, value string) {
+	GinkgoHelper()
+	r := a.get(ctx, endpoint, url.Values{"filter": {attr + " eq " + quote(value)}})
+	for _, res := range r.F("Resources").Array() {
+		got := field(res, attr).String()
+		if !strings.EqualFold(got, value) {
+			failNow(fmt.Sprintf("%s%s answered a resource with %s %q for the filter %s eq %q; the IdP flow would write to a resource the run did not create, so it is not run",
+				preconditionPrefix, r.Line, attr, got, attr, value))
+		}
+	}
+}
+
+// oktaSim returns an Okta provisioner of the given configuration sending
+// through the spec's client, and the log of its exchanges.
+func (a *api) oktaSim(cfg okta.Config) (*okta.Provisioner, *flowLog) {
+	GinkgoHelper()
+	c, log := a.flowClient()
+	p, err := okta.New(c, cfg)
+	if err != nil {
+		failNow(fmt.Sprintf("%sokta simulator: %v", preconditionPrefix, err))
+	}
+	return p, log
+}
+
+// oktaAssign runs Okta's assignment of u (lookup, then create or link) and
+// requires it to succeed for requirement id; a user the flow created is
+// deleted when the spec ends. It returns the SCIM id Okta stored.
+func (a *api) oktaAssign(ctx context.Context, p *okta.Provisioner, log *flowLog, id string, u fixtures.User) string {
+	GinkgoHelper()
+	a.guardLookup(ctx, a.users(), "userName", u.UserName)
+	scimID, err := p.Assign(ctx, u)
+	if scimID != "" {
+		a.deleteLater(a.userPath(scimID))
+	}
+	expectFlow(id, err, log, "Okta's assignment (userName lookup, then create or link) to succeed")
+	return scimID
+}
+
+// oktaPushGroup runs Okta's group push of g with the given members and
+// requires it to succeed; a group the flow created is deleted when the spec
+// ends.
+func (a *api) oktaPushGroup(ctx context.Context, p *okta.Provisioner, log *flowLog, id string, g fixtures.Group, members []string) string {
+	GinkgoHelper()
+	a.guardLookup(ctx, a.groups(), "displayName", g.DisplayName)
+	gid, err := p.PushGroup(ctx, g, members)
+	if gid != "" {
+		a.deleteLater(a.groupPath(gid))
+	}
+	expectFlow(id, err, log, "Okta's group push (displayName lookup, create or link, members) to succeed")
+	return gid
+}
+
+// oktaUsers assigns n fresh Okta users and returns their fixtures and ids.
+func (a *api) oktaUsers(ctx context.Context, p *okta.Provisioner, log *flowLog, id string, n int) ([]fixtures.User, []string) {
+	GinkgoHelper()
+	us := make([]fixtures.User, n)
+	ids := make([]string, n)
+	for i := range us {
+		us[i] = a.fx.OktaUser()
+		ids[i] = a.oktaAssign(ctx, p, log, id, us[i])
+	}
+	return us, ids
+}
+
+// oktaIDs lists the Okta ids of users.
+func oktaIDs(us ...fixtures.User) []string {
+	out := make([]string, len(us))
+	for i, u := range us {
+		out[i] = u.OktaID
+	}
+	return out
+}
+
+// createOktaShaped creates u through the framework with the body Okta sends
+// on create (so the user exists before Okta's lookup) and returns its id.
+func (a *api) createOktaShaped(ctx context.Context, u fixtures.User) string {
+	GinkgoHelper()
+	body, err := okta.CreateBody(u)
+	if err != nil {
+		failNow(fmt.Sprintf("%sokta create body: %v", preconditionPrefix, err))
+	}
+	id, _ := a.createUser(ctx, body)
+	return id
+}
+
+// memberIDs lists the member values of a group read back.
+func memberIDs(g *reply) []string { return values(g.F("members")) }
+
+// expectMembers requires the group read back to hold exactly want.
+func expectMembers(id string, g *reply, want ...string) {
+	GinkgoHelper()
+	got := memberIDs(g)
+	g.expect(id, sameSet(got, want), "members", fmt.Sprintf("members %v", want), fmt.Sprintf("members %v", got))
+}
+
+// expectCounters requires a list response whose counters are JSON integers
+// (RFC 7644 §3.4.2: totalResults, startIndex and itemsPerPage are integers).
+func expectCounters(id string, r *reply) {
+	GinkgoHelper()
+	r.expectStatus(id, http.StatusOK)
+	for _, k := range []string{"totalResults", "startIndex", "itemsPerPage"} {
+		v := r.F(k)
+		if !v.Exists() && k != "totalResults" {
+			continue
+		}
+		r.expect(id, isJSONInteger(v), k, k+" as a JSON integer (Okta fails silently on strings)", fmt.Sprintf("%s is %s: %s", k, jsonKind(v), fragment(v)))
+	}
+}
+
+// firstResource returns Resources[0] of a list response.
+func firstResource(r *reply) gjson.Result { return field(r.F("Resources"), "0") }
