@@ -72,6 +72,11 @@ func TestWriteHTMLContent(t *testing.T) {
 			t.Errorf("%s: report lacks %q", tt.what, tt.want)
 		}
 	}
+	// Without the script every spec is visible: only the filter bar waits
+	// for it.
+	if n := strings.Count(page, " hidden"); n != 1 {
+		t.Errorf("%d elements hidden before the script runs, want only the filter bar", n)
+	}
 	if n := strings.Count(page, "Root cause: create user failed"); n != 1 {
 		t.Errorf("the shared cause appears %d times, want once", n)
 	}
