@@ -75,7 +75,9 @@ var _ = Describe("Okta: users", func() {
 		},
 		Entry("import page", Meta(AreaOkta, MUST, Req("P-3.4.2-02")), "/Users", func(*api) string { return "startIndex=1&count=100" }),
 		Entry("userName lookup", Meta(AreaOkta, MUST, Req("P-3.4.2-02"), Needs(CapFilter)), "/Users",
-			func(a *api) string { return filterQuery("userName", a.fx.OktaUser().UserName) + "&startIndex=1&count=100" }),
+			func(a *api) string {
+				return filterQuery("userName", a.fx.OktaUser().UserName) + "&startIndex=1&count=100"
+			}),
 		Entry("group import page", Meta(AreaOkta, MUST, Req("P-3.4.2-02"), Needs(CapGroups)), "/Groups", func(*api) string { return "startIndex=1&count=100" }),
 	)
 
