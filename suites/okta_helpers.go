@@ -220,3 +220,16 @@ func expectCounters(id string, r *reply) {
 
 // firstResource returns Resources[0] of a list response.
 func firstResource(r *reply) gjson.Result { return field(r.F("Resources"), "0") }
+
+// expectGone requires every operation on a deleted resource to answer 404
+// (RFC 7644 §3.6): GET, PUT (with body), PATCH (when advertised) and a second
+// DELETE.
+func (a *api) expectGone(ctx SpecContext, id, path string, body map[string]any) {
+	GinkgoHelper()
+	a.get(ctx, path, nil).expectStatus(id, http.StatusNotFound)
+	a.send(ctx, http.MethodPut, path, body).expectStatus(id, http.StatusNotFound)
+	if a.d.Capabilities[CapPatch] {
+		a.patch(ctx, path, patchOp("replace", "displayName", "gone")).expectStatus(id, http.StatusNotFound)
+	}
+	a.send(ctx, http.MethodDelete, path, nil).expectStatus(id, http.StatusNotFound)
+}
