@@ -14,6 +14,7 @@ import (
 
 	"github.com/scimtest/scimtest/fixtures"
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/entra"
 	"github.com/scimtest/scimtest/simulator/okta"
 	"github.com/scimtest/scimtest/simulator/transcript"
 )
@@ -79,9 +80,18 @@ func expectFlow(id string, err error, log *flowLog, expected string) {
 	}
 	ex := log.lastExchange()
 	fmt.Fprintf(&b, "%s\n", describeReq(id))
+	fmt.Fprintf(&b, "  flow:     %s\n", flowName(err))
 	fmt.Fprintf(&b, "  request:  %s %s\n", ex.Method, ex.URL)
 	fmt.Fprintf(&b, "  expected: %s\n", expected)
-	fmt.Fprintf(&b, "  actual:   %s\n", err.Error())
+	actual := "no response"
+	if st := ae.HTTPStatus(); st != 0 {
+		actual = fmt.Sprintf("status %d", st)
+	}
+	var typed interface{ SCIMType() string }
+	if errors.As(err, &typed) && typed.SCIMType() != "" {
+		actual += fmt.Sprintf(", scimType %q", typed.SCIMType())
+	}
+	fmt.Fprintf(&b, "  actual:   %s\n", actual)
 	fmt.Fprintf(&b, "  idp:      %s\n", ae.AdminMessage())
 	body := ex.ResponseBody
 	if body == "" {
@@ -89,6 +99,19 @@ func expectFlow(id string, err error, log *flowLog, expected string) {
 	}
 	fmt.Fprintf(&b, "  body:     %s", truncate(body, 600))
 	Fail(b.String())
+}
+
+// flowName names the IdP flow and step an error came from.
+func flowName(err error) string {
+	var oe *okta.Error
+	if errors.As(err, &oe) {
+		return "Okta " + oe.Flow + " (" + oe.Step + ")"
+	}
+	var ee *entra.Error
+	if errors.As(err, &ee) {
+		return "Entra " + ee.Flow
+	}
+	return "IdP flow"
 }
 
 // deleteLater registers the deletion of a resource a simulated IdP created
