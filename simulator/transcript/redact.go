@@ -1,7 +1,6 @@
 package transcript
 
 import (
-	"errors"
 	"net/url"
 	"regexp"
 	"strings"
@@ -83,10 +82,18 @@ var secretHeaders = map[string]bool{
 // one of them (X-Api-Key, X-Auth-Token, X-Client-Secret, ...).
 var secretHeaderWords = []string{"token", "secret", "api-key", "apikey", "password"}
 
-func isSecretHeader(name string) bool {
+// isSecretHeader reports whether a header named name (any letter case) may
+// carry a credential: a well-known one, or one of extra, which names the
+// header a custom credential travels in.
+func isSecretHeader(name string, extra []string) bool {
 	n := strings.ToLower(name)
 	if secretHeaders[n] {
 		return true
+	}
+	for _, e := range extra {
+		if strings.EqualFold(e, name) {
+			return true
+		}
 	}
 	for _, w := range secretHeaderWords {
 		if strings.Contains(n, w) {
@@ -96,24 +103,30 @@ func isSecretHeader(name string) bool {
 	return false
 }
 
-func (c collector) redactHeader(h map[string][]string) map[string][]string {
+// RedactHeader returns a copy of h fit for a transcript: the credentials in
+// Authorization keep their scheme word ("Bearer REDACTED"), every other
+// header that may carry a secret (cookies, API keys, tokens, and the extra
+// names, in any letter case) is replaced whole, and credentials written out
+// in the remaining values are scrubbed as by [RedactText].
+func RedactHeader(h map[string][]string, extra ...string) map[string][]string {
+	return collector(nil).redactHeader(h, extra...)
+}
+
+func (c collector) redactHeader(h map[string][]string, extra ...string) map[string][]string {
 	if h == nil {
 		return nil
 	}
 	out := make(map[string][]string, len(h))
 	for name, values := range h {
-		if isSecretHeader(name) {
-			red := make([]string, len(values))
-			for i := range red {
-				c.addCredential(values[i])
-				red[i] = maskCredential(name, values[i])
-			}
-			out[name] = red
-			continue
-		}
 		cp := make([]string, len(values))
+		secret := isSecretHeader(name, extra)
 		for i, v := range values {
-			cp[i] = c.redactText(v)
+			if secret {
+				c.addCredential(v)
+				cp[i] = maskCredential(name, v)
+			} else {
+				cp[i] = c.redactText(v)
+			}
 		}
 		out[name] = cp
 	}
@@ -170,22 +183,21 @@ func (c collector) redactBody(body string) string {
 	if body == "" {
 		return body
 	}
-	if !mayHoldSecret(body) {
+	// A member name may spell its letters as \u escapes ("pass\u0077ord"),
+	// which the cheap word scan cannot see: such a body is parsed too.
+	if !mayHoldSecret(body) && !strings.Contains(body, `\u`) {
 		return c.redactText(body)
 	}
 	trimmed := strings.TrimSpace(body)
-	if (strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[")) && gjson.Valid(trimmed) {
+	// gjson validates recursively, so a body nested deeper than
+	// maxJSONDepth is left to the patterns rather than parsed.
+	if nestedWithin(trimmed, maxJSONDepth) && gjson.Valid(trimmed) {
 		var b strings.Builder
 		b.Grow(len(trimmed))
-		changed, err := c.redactJSON(gjson.Parse(trimmed), &b, 0)
-		switch {
-		case err != nil:
-			// Too deep to walk: fall back to the patterns.
-		case changed:
+		if c.redactJSON(gjson.Parse(trimmed), &b) {
 			return c.redactCredentials(b.String())
-		default:
-			return c.redactCredentials(body)
 		}
+		return c.redactCredentials(body)
 	}
 	return c.redactText(body)
 }
@@ -225,11 +237,33 @@ func containsFold(s, word string) bool {
 	return false
 }
 
-// maxJSONDepth bounds recursion on hostile input.
+// maxJSONDepth bounds the nesting of a body parsed as JSON. It keeps the
+// recursion of the validator and of [collector.redactJSON] shallow on
+// hostile input, and their cost near linear: every level of the walk scans
+// the text of the levels inside it again. SCIM bodies nest a handful deep.
 const maxJSONDepth = 200
 
-// errTooDeep stops the walk of a body nested deeper than maxJSONDepth.
-var errTooDeep = errors.New("json nested too deeply")
+// nestedWithin reports whether s opens at most limit JSON arrays and objects
+// inside one another, not counting brackets in strings.
+func nestedWithin(s string, limit int) bool {
+	depth, inString := 0, false
+	for i := 0; i < len(s); i++ {
+		switch ch := s[i]; {
+		case inString && ch == '\\':
+			i++ // the escaped byte cannot end the string
+		case ch == '"':
+			inString = !inString
+		case inString:
+		case ch == '{' || ch == '[':
+			if depth++; depth > limit {
+				return false
+			}
+		case (ch == '}' || ch == ']') && depth > 0:
+			depth--
+		}
+	}
+	return true
+}
 
 // quotedRedacted is [Redacted] as a JSON string.
 var quotedRedacted = `"` + Redacted + `"`
@@ -238,10 +272,7 @@ var quotedRedacted = `"` + Redacted + `"`
 // it replaced anything. Everything else is copied from the sender's raw
 // text (member order, number formats, string escapes); only whitespace
 // between tokens is dropped.
-func (c collector) redactJSON(v gjson.Result, b *strings.Builder, depth int) (bool, error) {
-	if depth > maxJSONDepth {
-		return false, errTooDeep
-	}
+func (c collector) redactJSON(v gjson.Result, b *strings.Builder) bool {
 	changed := false
 	switch {
 	case v.IsObject():
@@ -252,7 +283,9 @@ func (c collector) redactJSON(v gjson.Result, b *strings.Builder, depth int) (bo
 			ms = append(ms, member{k, val})
 			// A PATCH operation carries the secret beside its path (RFC 7644,
 			// Section 3.5.2): {"op":"replace","path":"password","value":"..."}.
-			if strings.EqualFold(k.Str, "path") && val.Type == gjson.String && isSecretKey(val.Str) {
+			// Any path naming a password counts, filtered or not.
+			if strings.EqualFold(k.Str, "path") && val.Type == gjson.String &&
+				(isSecretKey(val.Str) || containsFold(val.Str, "password")) {
 				secretPath = true
 			}
 			return true
@@ -274,35 +307,25 @@ func (c collector) redactJSON(v gjson.Result, b *strings.Builder, depth int) (bo
 				b.WriteString(quotedRedacted)
 				continue
 			}
-			ch, err := c.redactJSON(m.val, b, depth+1)
-			if err != nil {
-				return false, err
-			}
-			changed = changed || ch
+			changed = c.redactJSON(m.val, b) || changed
 		}
 		b.WriteByte('}')
 	case v.IsArray():
 		b.WriteByte('[')
 		i := 0
-		var err error
 		v.ForEach(func(_, val gjson.Result) bool {
 			if i > 0 {
 				b.WriteByte(',')
 			}
 			i++
-			var ch bool
-			ch, err = c.redactJSON(val, b, depth+1)
-			changed = changed || ch
-			return err == nil
+			changed = c.redactJSON(val, b) || changed
+			return true
 		})
-		if err != nil {
-			return false, err
-		}
 		b.WriteByte(']')
 	default:
 		b.WriteString(v.Raw)
 	}
-	return changed, nil
+	return changed
 }
 
 var (
