@@ -218,7 +218,14 @@ func (s *Server) list(ctx context.Context, r *http.Request, types []*resourceTyp
 			if exprs != nil {
 				expr, res = exprs[i], resolvers[i]
 			}
-			found, e := s.find(ctx, rt, expr, res)
+			var prog *filter.Program
+			if expr != nil {
+				var err error
+				if prog, err = filter.Compile(expr, res); err != nil {
+					return errorResponse(scimerr.BadRequest(scimerr.InvalidFilter, "filter %q: %v", p.filter, err))
+				}
+			}
+			found, e := s.find(ctx, rt, expr, prog)
 			if e != nil {
 				return errorResponse(e)
 			}
@@ -408,7 +415,7 @@ func mentions(expr filter.Expr, attr string) bool {
 // find returns the resources of rt matching expr (all when nil) in creation
 // order. An indexed equality (id, userName, displayName, externalId) at the
 // top level or under "and" narrows the candidates first; the rest is a scan.
-func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, res filter.Resolver) ([]hit, *scimerr.Error) {
+func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, prog *filter.Program) ([]hit, *scimerr.Error) {
 	if expr == nil {
 		var out []hit
 		err := s.store.Scan(ctx, rt.Name, func(res *store.Resource) bool {
@@ -427,7 +434,7 @@ func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, r
 		}
 		out := make([]hit, 0, len(cands))
 		for _, c := range cands {
-			m, e := s.matches(ctx, rt, expr, res, c, view)
+			m, e := s.matches(ctx, rt, prog, c, view)
 			if e != nil {
 				return nil, e
 			}
@@ -438,7 +445,6 @@ func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, r
 		return out, nil
 	}
 	var out []hit
-	var matchErr *scimerr.Error
 	if view.members || view.groups {
 		// Members and groups live outside the snapshot: collect, then match.
 		var all []*store.Resource
@@ -446,7 +452,7 @@ func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, r
 			return nil, storeError(err, rt.Name)
 		}
 		for _, c := range all {
-			m, e := s.matches(ctx, rt, expr, res, c, view)
+			m, e := s.matches(ctx, rt, prog, c, view)
 			if e != nil {
 				return nil, e
 			}
@@ -457,21 +463,13 @@ func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, r
 		return out, nil
 	}
 	err := s.store.Scan(ctx, rt.Name, func(c *store.Resource) bool {
-		ok, err := filter.Match(expr, s.matchView(c, view, rt, nil), res)
-		if err != nil {
-			matchErr = scimerr.BadRequest(scimerr.InvalidFilter, "%v", err)
-			return false
-		}
-		if ok {
+		if prog.Match(s.matchView(c, view, rt, nil)) {
 			out = append(out, hit{rt, c})
 		}
 		return true
 	})
 	if err != nil {
 		return nil, storeError(err, rt.Name)
-	}
-	if matchErr != nil {
-		return nil, matchErr
 	}
 	return out, nil
 }
@@ -519,7 +517,7 @@ func (s *Server) matchView(c *store.Resource, n needs, rt *resourceType, groups 
 	return v
 }
 
-func (s *Server) matches(ctx context.Context, rt *resourceType, expr filter.Expr, res filter.Resolver, c *store.Resource, n needs) (bool, *scimerr.Error) {
+func (s *Server) matches(ctx context.Context, rt *resourceType, prog *filter.Program, c *store.Resource, n needs) (bool, *scimerr.Error) {
 	var groups []store.GroupRef
 	if n.members && rt == groupType {
 		full, err := s.store.Get(ctx, rt.Name, c.ID, true)
@@ -537,11 +535,7 @@ func (s *Server) matches(ctx context.Context, rt *resourceType, expr filter.Expr
 			return false, storeError(err, rt.Name)
 		}
 	}
-	ok, err := filter.Match(expr, s.matchView(c, n, rt, groups), res)
-	if err != nil {
-		return false, scimerr.BadRequest(scimerr.InvalidFilter, "%v", err)
-	}
-	return ok, nil
+	return prog.Match(s.matchView(c, n, rt, groups)), nil
 }
 
 // indexed finds candidates through the store's indexes. ok is false when
