@@ -2,7 +2,6 @@ package reference
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -250,7 +249,7 @@ func (s *Server) runBulkOp(ctx context.Context, r *http.Request, op *bulkOp, ids
 	status := http.StatusOK
 	switch op.method {
 	case http.MethodPost:
-		res, _, e = s.createResource(ctx, rt, data)
+		res, e = s.createResource(ctx, rt, data)
 		status = http.StatusCreated
 	case http.MethodPut:
 		res, e = s.replaceResource(ctx, rt, segs[1], data, version)
@@ -278,5 +277,3 @@ func (s *Server) runBulkOp(ctx context.Context, r *http.Request, op *bulkOp, ids
 	}
 	return out
 }
-
-var _ = fmt.Sprint

@@ -175,7 +175,7 @@ func (s *Server) search(ctx context.Context, r *http.Request, rt *resourceType) 
 
 // queryRoot answers GET on the base path: a query across every resource
 // type (RFC 7644 §3.4.2.1).
-func (s *Server) queryRoot(ctx context.Context, r *http.Request, _ any) *response {
+func (s *Server) queryRoot(ctx context.Context, r *http.Request) *response {
 	p, e := s.paramsFromURL(r)
 	if e != nil {
 		return errorResponse(e)

@@ -217,7 +217,7 @@ func (s *Server) create(ctx context.Context, r *http.Request, rt *resourceType) 
 	if e != nil {
 		return errorResponse(e)
 	}
-	res, _, e := s.createResource(ctx, rt, obj)
+	res, e := s.createResource(ctx, rt, obj)
 	if e != nil {
 		return errorResponse(e)
 	}
@@ -225,25 +225,19 @@ func (s *Server) create(ctx context.Context, r *http.Request, rt *resourceType) 
 }
 
 // createResource validates obj and stores it; shared by POST and Bulk.
-func (s *Server) createResource(ctx context.Context, rt *resourceType, obj map[string]any) (*store.Resource, []store.Member, *scimerr.Error) {
+func (s *Server) createResource(ctx context.Context, rt *resourceType, obj map[string]any) (*store.Resource, *scimerr.Error) {
 	in, members, e := s.incoming(rt, obj, nil)
 	if e != nil {
-		return nil, nil, e
+		return nil, e
 	}
-	if rt == userType && s.quirks.on(qDeletedNameBlocks) && s.tombstones.has(in.Attrs["userName"].(string)) {
-		return nil, nil, scimerr.Conflict("userName %q is already taken", in.Attrs["userName"])
+	if name, _ := in.Attrs["userName"].(string); rt == userType && s.quirks.on(qDeletedNameBlocks) && s.tombstones.has(name) {
+		return nil, scimerr.Conflict("userName %q is already taken", name)
 	}
 	res, err := s.store.Create(ctx, in, members)
 	if err != nil {
-		return nil, nil, storeError(err, rt.Name)
+		return nil, storeError(err, rt.Name)
 	}
-	if members != nil {
-		res, err = s.store.Get(ctx, rt.Name, res.ID, true)
-		if err != nil {
-			return nil, nil, storeError(err, rt.Name)
-		}
-	}
-	return res, members, nil
+	return s.withMembers(ctx, rt, res)
 }
 
 // get handles GET /{type}/{id} (RFC 7644 §3.4.1) with If-None-Match (§3.14).
@@ -269,11 +263,10 @@ func (s *Server) conditional(r *http.Request) (int64, *scimerr.Error) {
 	if s.quirks.on(qIfMatchIgnored) {
 		return store.Any, nil
 	}
-	v, present, ok := ifMatchVersion(r)
+	v, ok := ifMatchVersion(r)
 	if !ok {
 		return 0, scimerr.PreconditionFailed("If-Match %q does not match the current version", r.Header.Get("If-Match"))
 	}
-	_ = present
 	return v, nil
 }
 
@@ -394,7 +387,7 @@ func (s *Server) seed(ctx context.Context, n int) error {
 			"emails":      []any{map[string]any{"value": fmt.Sprintf("seed-user-%04d@example.com", i), "type": "work", "primary": true}},
 			"active":      true,
 		}
-		if _, _, e := s.createResource(ctx, userType, obj); e != nil {
+		if _, e := s.createResource(ctx, userType, obj); e != nil {
 			return fmt.Errorf("seed user %d: %w", i, e)
 		}
 	}

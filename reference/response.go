@@ -154,20 +154,21 @@ func (n *nameSet) has(s string) bool {
 // etag renders a resource version as a weak entity tag (RFC 7644 §3.14).
 func etag(version int64) string { return `W/"` + strconv.FormatInt(version, 10) + `"` }
 
-// ifMatch reads If-Match into a store version: store.Any for absent or "*".
-// ok is false when the header names no version this server could have issued,
-// which can never match.
-func ifMatchVersion(r *http.Request) (version int64, present bool, ok bool) {
+// ifMatchVersion reads If-Match into a store version: 0 (store.Any) when
+// absent or "*". ok is false when the header names no version this server
+// could have issued, which can never match. Of a list of tags the first
+// well-formed one is used: this server issues one tag per resource.
+func ifMatchVersion(r *http.Request) (version int64, ok bool) {
 	h := strings.TrimSpace(r.Header.Get("If-Match"))
 	if h == "" || h == "*" {
-		return 0, h != "", true
+		return 0, true
 	}
 	for _, tag := range strings.Split(h, ",") {
 		if v, ok := parseETag(tag); ok {
-			return v, true, true
+			return v, true
 		}
 	}
-	return 0, true, false
+	return 0, false
 }
 
 // parseETag reads W/"n" or "n".

@@ -197,7 +197,7 @@ func (s *Server) route(r *http.Request) *response {
 	switch {
 	case len(segs) == 0:
 		return methods(r, map[string]func() *response{
-			http.MethodGet: func() *response { return s.queryRoot(ctx, r, nil) },
+			http.MethodGet: func() *response { return s.queryRoot(ctx, r) },
 		})
 	case len(segs) == 1 && strings.EqualFold(ep, ".search"):
 		return methods(r, map[string]func() *response{
@@ -314,7 +314,7 @@ func readBody(r *http.Request, limit int64) ([]byte, *scimerr.Error) {
 	return b, nil
 }
 
-// errStatus maps store errors to SCIM errors.
+// storeError maps store errors to SCIM errors.
 func storeError(err error, what string) *scimerr.Error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
