@@ -167,12 +167,15 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	if werr := reports.WriteAll(f.out, res); werr != nil {
 		fmt.Fprintln(stderr, "scimtest:", werr)
 	}
-	printSummary(stdout, res, f.verbose, f.out)
+	// A failure message may quote what the target returned, a password
+	// included; the console gets the redaction the report files get.
+	shown := reports.Redact(res)
+	printSummary(stdout, shown, f.verbose, f.out)
 	switch {
 	case err != nil:
 		return &exitError{code: exitUsage, err: err}
 	case strings.Contains(res.Run.Interrupted, "Interrupted"):
-		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: %s (run ID %s: `scimtest cleanup --run-id %s` removes leftovers)", res.Run.Interrupted, f.runID, f.runID)}
+		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: %s (run ID %s: `scimtest cleanup --run-id %s` removes leftovers)", shown.Run.Interrupted, f.runID, f.runID)}
 	case !res.Run.Conformant:
 		return &exitError{code: exitNonConform}
 	}
@@ -237,7 +240,8 @@ func isTerminal(w io.Writer) bool {
 }
 
 // printSummary writes one line per area, then the failures and warnings
-// with their reasons; verbose lists every spec.
+// with their reasons; verbose lists every spec. res must be redacted
+// already (see [reports.Redact]).
 func printSummary(w io.Writer, res *reports.Results, verbose bool, out string) {
 	r := res.Run
 	where := r.Target
