@@ -253,55 +253,52 @@ func (h *HARWriter) AddSpec(spec string, e Exchange) error {
 	if err != nil {
 		return fmt.Errorf("har: encode %s %s: %w", e.Method, e.URL, err)
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.err != nil {
-		return h.err
-	}
-	if h.closed {
-		return ErrHARClosed
-	}
-	if err := h.start(); err != nil {
-		h.err = err
-		return err
-	}
-	sep := "\n"
-	if h.n > 0 {
-		sep = ",\n"
-	}
-	if _, err := io.WriteString(h.w, sep); err != nil {
-		h.err = fmt.Errorf("har: write entry: %w", err)
-		return h.err
-	}
-	if _, err := h.w.Write(entry); err != nil {
-		h.err = fmt.Errorf("har: write entry: %w", err)
-		return h.err
-	}
-	h.n++
-	return nil
+	return h.locked(ErrHARClosed, func() error {
+		sep := "\n"
+		if h.n > 0 {
+			sep = ",\n"
+		}
+		if _, err := io.WriteString(h.w, sep); err != nil {
+			return fmt.Errorf("har: write entry: %w", err)
+		}
+		if _, err := h.w.Write(entry); err != nil {
+			return fmt.Errorf("har: write entry: %w", err)
+		}
+		h.n++
+		return nil
+	})
 }
 
 // Close ends the HAR document. It does not close the underlying writer.
 // Closing twice is a no-op.
 func (h *HARWriter) Close() error {
+	return h.locked(nil, func() error {
+		h.closed = true
+		if _, err := io.WriteString(h.w, "\n]}}\n"); err != nil {
+			return fmt.Errorf("har: write tail: %w", err)
+		}
+		return nil
+	})
+}
+
+// locked runs write under the lock once the document head is out. After a
+// failed write it returns that error again, so a document cut short is
+// never reported as complete; on a closed writer it returns ifClosed.
+func (h *HARWriter) locked(ifClosed error, write func() error) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.err != nil {
 		return h.err
 	}
 	if h.closed {
-		return nil
+		return ifClosed
 	}
 	if err := h.start(); err != nil {
 		h.err = err
 		return err
 	}
-	h.closed = true
-	if _, err := io.WriteString(h.w, "\n]}}\n"); err != nil {
-		h.err = fmt.Errorf("har: write tail: %w", err)
-		return h.err
-	}
-	return nil
+	h.err = write()
+	return h.err
 }
 
 // WriteHAR writes exchanges to w as one HAR 1.2 document.
