@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/scimtest/scimtest/reference/filter"
 	"github.com/scimtest/scimtest/reference/schema"
@@ -18,9 +19,11 @@ var registry = schema.Default()
 
 var folder = cases.Fold()
 
-// foldKey case-folds a unique value the way filters compare caseExact=false
-// strings, so the index and the filter agree.
-func foldKey(v string) string { return folder.String(v) }
+// foldKey prepares a unique value: Unicode NFC normalization (RFC 7644 §7.8
+// asks for PRECIS preparation of userName, so "josé" in NFC and NFD is one
+// name) and the case folding filters use for caseExact=false strings, so the
+// index and the filter agree.
+func foldKey(v string) string { return norm.NFC.String(folder.String(v)) }
 
 // keysFolded reports whether the unique-key index of rt holds case-folded
 // values (it does unless a quirk makes uniqueness case-sensitive).

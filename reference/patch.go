@@ -191,6 +191,11 @@ func (s *Server) memberDelta(ops []rawOp) (add []store.Member, remove []string, 
 		return nil, nil, false, false
 	}
 	for _, op := range ops {
+		// The store removes before it adds, so a remove after an add must
+		// take the general path to keep operations in order (RFC 7644 §3.5.2).
+		if strings.EqualFold(op.op, "remove") && len(add) > 0 {
+			return nil, nil, false, false
+		}
 		p, err := filter.ParsePath(op.path)
 		if err != nil || !strings.EqualFold(p.Attr, "members") || p.Sub != "" ||
 			(p.URN != "" && !strings.EqualFold(p.URN, groupType.Schema)) {

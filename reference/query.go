@@ -73,10 +73,12 @@ func (s *Server) paramsFromSearch(r *http.Request) (queryParams, *scimerr.Error)
 		return p, e
 	}
 	var attrs, excluded string
+	hasSchemas := false
 	for k, v := range obj {
 		var err error
 		switch strings.ToLower(k) {
 		case "schemas":
+			hasSchemas = true
 			if !containsFold(v, searchRequestURN) {
 				err = fmt.Errorf("schemas must hold %s", searchRequestURN)
 			}
@@ -106,7 +108,7 @@ func (s *Server) paramsFromSearch(r *http.Request) (queryParams, *scimerr.Error)
 			return p, scimerr.BadRequest(scimerr.InvalidValue, "SearchRequest %s: %v", k, err)
 		}
 	}
-	if _, ok := obj["schemas"]; !ok {
+	if !hasSchemas {
 		return p, scimerr.BadRequest(scimerr.InvalidSyntax, "SearchRequest needs schemas [%q]", searchRequestURN)
 	}
 	p.proj, e = s.parseProjection(attrs, excluded)
@@ -433,6 +435,14 @@ func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, p
 			return nil, e
 		}
 		out := make([]hit, 0, len(cands))
+		if _, lone := expr.(*filter.Comparison); lone {
+			// The index answers a lone equality exactly, with the server's
+			// key preparation (case folding and NFC, RFC 7644 §7.8).
+			for _, c := range cands {
+				out = append(out, hit{rt, c})
+			}
+			return out, nil
+		}
 		for _, c := range cands {
 			m, e := s.matches(ctx, rt, prog, c, view)
 			if e != nil {
@@ -563,7 +573,7 @@ func (s *Server) indexed(ctx context.Context, rt *resourceType, expr filter.Expr
 			if r, err = s.store.Get(ctx, rt.Name, v, false); err == nil {
 				list = []*store.Resource{r}
 			}
-		case strings.EqualFold(e.Path.Attr, rt.KeyAttr) && s.keysFolded(rt):
+		case strings.EqualFold(e.Path.Attr, rt.KeyAttr) && s.keysFolded(rt) && !(rt == userType && s.quirks.on(qFilterUsernameCase)):
 			var r *store.Resource
 			if r, err = s.store.FindByKey(ctx, rt.Name, foldKey(v)); err == nil {
 				list = []*store.Resource{r}
@@ -586,7 +596,8 @@ func (s *Server) indexed(ctx context.Context, rt *resourceType, expr filter.Expr
 }
 
 // sortHits orders hits by sortBy (RFC 7644 §3.4.2.3): by the attribute's
-// type and caseExact, missing values last; stable so ties keep creation
+// type and caseExact; resources without a value come last ascending and
+// first descending (the order reversed); stable so ties keep creation
 // order.
 func (s *Server) sortHits(hits []hit, sortBy string, desc bool) *scimerr.Error {
 	p, err := filter.ParsePath(sortBy)
@@ -614,17 +625,15 @@ func (s *Server) sortHits(hits []hit, sortBy string, desc bool) *scimerr.Error {
 	}
 	slices.SortStableFunc(hits, func(a, b hit) int {
 		ka, kb := keys[a.res], keys[b.res]
+		c := 0
 		switch {
 		case ka.v == nil && kb.v == nil:
-			return 0
 		case ka.v == nil:
-			return 1
+			c = 1
 		case kb.v == nil:
-			return -1
-		}
-		c, ok := filter.Compare(ka.v, kb.v, ka.typ, ka.ce)
-		if !ok {
-			return 0
+			c = -1
+		default:
+			c, _ = filter.Compare(ka.v, kb.v, ka.typ, ka.ce)
 		}
 		if desc {
 			return -c

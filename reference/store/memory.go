@@ -332,18 +332,25 @@ func (m *Memory) UpdateMembers(ctx context.Context, groupID string, add []Member
 	if err != nil {
 		return nil, err
 	}
+	changed := false
 	for _, v := range remove {
 		if e.members.remove(v) {
 			m.unlink(v, groupID)
+			changed = true
 		}
 	}
 	for _, mb := range resolved {
 		if e.members.add(mb) {
 			m.link(mb.Value, groupID)
+			changed = true
 		}
 	}
-	nr := *e.res
-	m.bump(e, &nr)
+	// A change that changes nothing keeps version and lastModified (RFC 7644
+	// §3.5.2.1).
+	if changed {
+		nr := *e.res
+		m.bump(e, &nr)
+	}
 	return e.res, nil
 }
 

@@ -90,8 +90,9 @@ type Store interface {
 	// members unless keepMembers is set.
 	Replace(ctx context.Context, r *Resource, members []Member, keepMembers bool, version int64) (*Resource, error)
 	// UpdateMembers adds and removes group members by value in one step.
-	// Adding a present member or removing an absent one is not an error.
-	// The cost is proportional to len(add)+len(remove).
+	// Adding a present member or removing an absent one is not an error;
+	// when nothing changes the version stays. The cost is proportional to
+	// len(add)+len(remove).
 	UpdateMembers(ctx context.Context, groupID string, add []Member, remove []string, version int64) (*Resource, error)
 	// Delete removes the resource and takes it out of every group.
 	Delete(ctx context.Context, typ, id string, version int64) error

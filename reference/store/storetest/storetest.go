@@ -247,6 +247,10 @@ func testMembers(t *testing.T, s store.Store) {
 	if gs, _ := s.GroupsOf(ctx, a.ID); len(gs) != 0 {
 		t.Errorf("GroupsOf(a) = %v, want none", gs)
 	}
+	same, err := s.UpdateMembers(ctx, g.ID, []store.Member{{Value: b.ID}}, []string{"absent"}, store.Any)
+	if err != nil || same.Version != r.Version || !same.Modified.Equal(r.Modified) {
+		t.Errorf("no-op update changed version %d → %d (%v)", r.Version, same.Version, err)
+	}
 	if _, err := s.UpdateMembers(ctx, g.ID, nil, []string{b.ID}, 1); !errors.Is(err, store.ErrVersionMismatch) {
 		t.Errorf("stale update: %v", err)
 	}
