@@ -7,7 +7,9 @@ import (
 )
 
 // listBody is a ListResponse of n users shaped like the fixtures' full user,
-// each with a password when withPassword is set.
+// each with a password when withPassword is set. The names carry a \u
+// escape, as an encoder that escapes non-ASCII writes them, so even a body
+// without secrets is parsed.
 func listBody(n int, withPassword bool) string {
 	var b strings.Builder
 	b.WriteString(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":`)
