@@ -101,9 +101,14 @@ func (c *cohort) within(f string) string {
 }
 
 // find queries the Users endpoint with filter f and any extra parameters.
+// Without an explicit count it asks for 100 (what Okta sends), since a
+// target may choose a small default page size (RFC 7644 §3.4.2.4).
 func (c *cohort) find(ctx SpecContext, f string, extra url.Values) *reply {
 	GinkgoHelper()
 	q := url.Values{"filter": {f}}
+	if !extra.Has("count") {
+		q.Set("count", "100")
+	}
 	for k, v := range extra {
 		q[k] = v
 	}
