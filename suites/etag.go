@@ -83,9 +83,10 @@ var _ = Describe("ETag: headers and versions", func() {
 	It("sends an ETag header with a resource a PATCH returns", Meta(AreaETag, MUST, Req("P-3.14-01"), Needs(CapETag, CapPatch)), func(ctx SpecContext) {
 		r := a.patch(ctx, p, patchOp("replace", "nickName", "Tagged"))
 		r.expectStatus("P-3.14-01", http.StatusOK, http.StatusNoContent)
-		if r.Status == http.StatusOK {
-			etagOf("P-3.14-01", r)
+		if r.Status == http.StatusNoContent {
+			Skip("PATCH answered 204: no resource in the answer to carry an ETag")
 		}
+		etagOf("P-3.14-01", r)
 	})
 
 	It("gives meta.version the value of the ETag header", Meta(AreaETag, MUST, Req("S-3.1-14", "P-3.14-02"), Needs(CapETag)), func() {

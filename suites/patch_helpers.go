@@ -83,6 +83,36 @@ func sameJSON(x, y gjson.Result) bool {
 	return reflect.DeepEqual(vx, vy)
 }
 
+// sameAttr reports whether two attribute values are equal: both absent, or
+// the same JSON whatever the key order, with the elements of arrays in any
+// order (a multi-valued attribute is a set of values, RFC 7643 §2.4).
+func sameAttr(x, y gjson.Result) bool {
+	if !x.Exists() || !y.Exists() {
+		return x.Exists() == y.Exists()
+	}
+	if !x.IsArray() || !y.IsArray() {
+		return sameJSON(x, y)
+	}
+	xs, ys := x.Array(), y.Array()
+	if len(xs) != len(ys) {
+		return false
+	}
+	used := make([]bool, len(ys))
+	for _, e := range xs {
+		found := false
+		for j, f := range ys {
+			if !used[j] && sameJSON(e, f) {
+				used[j], found = true, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
 // where returns the values of a multi-valued attribute whose sub-attribute
 // sub equals want. Sub-attributes such as type and value are caseExact false
 // by default (RFC 7643 §2.2), so the comparison ignores case.
