@@ -348,6 +348,10 @@ var _ = Describe("Filter: attribute operators", func() {
 				return "profileUrl eq " + lit("https://profiles.example.com/"+c.token+"/gamma")
 			}, "gamma"),
 
+		Entry("profileUrl sw", filterMeta(MUST, "P-3.4.2.2-07"), "P-3.4.2.2-07",
+			func(c *cohort) string { return "profileUrl sw " + lit("https://profiles.example.com/"+c.token+"/") }, "alpha", "beta", "gamma"),
+		Entry("active pr", filterMeta(MUST, "P-3.4.2.2-09"), "P-3.4.2.2-09", scoped(`active pr`), "alpha", "beta", "gamma"),
+
 		// complex sub-attribute (RFC 7644 §3.4.2.2: dot notation).
 		Entry("name.familyName eq", filterMeta(MUST, "P-3.4.2.2-21"), "P-3.4.2.2-21", scoped(`name.familyName eq "O'Malley"`), "alpha"),
 		Entry("name.familyName co", filterMeta(MUST, "P-3.4.2.2-06", "P-3.4.2.2-21"), "P-3.4.2.2-06", scoped(`name.familyName co "O'Mal"`), "alpha"),
@@ -372,6 +376,11 @@ var _ = Describe("Filter: attribute operators", func() {
 
 	It("matches a complex multi-valued attribute without sub-attribute by its value", filterMeta(SHOULD, "P-3.4.2.2-31"), func(ctx SpecContext) {
 		c.expectMatches("P-3.4.2.2-31", c.find(ctx, c.within(`emails co "example.net"`), nil), "beta")
+	})
+
+	It("matches pr on a complex attribute only when it holds a value", filterMeta(MUST, "P-3.4.2.2-09"), func(ctx SpecContext) {
+		c.add(ctx, "bare", func(u map[string]any) { delete(u, "name") })
+		c.expectMatches("P-3.4.2.2-09", c.find(ctx, c.within(`name pr`), nil), "alpha", "beta", "gamma")
 	})
 
 	It("does not match an id in another letter case", filterMeta(MUST, "P-3.4.2.2-22"), func(ctx SpecContext) {
@@ -426,6 +435,7 @@ var _ = Describe("Filter: dateTime comparisons", func() {
 		"ge": func(a, b time.Time) bool { return !a.Before(b) },
 		"lt": func(a, b time.Time) bool { return a.Before(b) },
 		"le": func(a, b time.Time) bool { return !a.After(b) },
+		"eq": func(a, b time.Time) bool { return a.Equal(b) },
 	}
 
 	// at picks the comparison value: 30 minutes before the earliest value
@@ -460,6 +470,7 @@ var _ = Describe("Filter: dateTime comparisons", func() {
 		Entry("meta.created lt a time before all, with a +05:00 offset", filterMeta(MUST, "P-3.4.2.2-12"), "P-3.4.2.2-12", "meta.created", "lt", "before"),
 		Entry("meta.created ge alpha's own value", filterMeta(MUST, "P-3.4.2.2-11"), "P-3.4.2.2-11", "meta.created", "ge", "alpha"),
 		Entry("meta.created le alpha's own value", filterMeta(MUST, "P-3.4.2.2-13"), "P-3.4.2.2-13", "meta.created", "le", "alpha"),
+		Entry("meta.created eq alpha's own value", filterMeta(MUST, "P-3.4.2.2-04"), "P-3.4.2.2-04", "meta.created", "eq", "alpha"),
 		Entry("meta.lastModified lt a time after all, with a -07:00 offset", filterMeta(MUST, "P-3.4.2.2-12"), "P-3.4.2.2-12", "meta.lastModified", "lt", "after"),
 		Entry("meta.lastModified gt a time after all, with a -07:00 offset", filterMeta(MUST, "P-3.4.2.2-10"), "P-3.4.2.2-10", "meta.lastModified", "gt", "after"),
 		Entry("meta.lastModified ge a time before all", filterMeta(MUST, "P-3.4.2.2-11"), "P-3.4.2.2-11", "meta.lastModified", "ge", "before"),
