@@ -123,7 +123,7 @@ var _ = Describe("Entra: users", func() {
 				u.DisplayName, u.JobTitle = "Renamed "+a.uniqueSuffix(), "Engineer "+a.uniqueSuffix()
 			}}),
 		Entry("compliant: userName in a pathless replace", Meta(AreaEntra, MUST, Req("P-3.5.2.3-01"), Needs(CapPatch)),
-			entraUpdate{opts: entraCompliant, change: func(a *api, u *entra.User) { u.UserPrincipalName = a.fx.FullUser().UserName }}),
+			entraUpdate{opts: entraCompliant, change: func(a *api, u *entra.User) { u.UserPrincipalName = a.specUnique(a.fx.FullUser().UserName) }}),
 		Entry(`compliant: replace emails[type eq "work"].value`, Meta(AreaEntra, MUST, Req("P-3.5.2.3-07"), Needs(CapPatch)),
 			entraUpdate{opts: entraCompliant, change: func(a *api, u *entra.User) { u.Mail = "moved-" + a.uniqueSuffix() + "@example.com" }}),
 		Entry("compliant: remove an attribute that lost its value", Meta(AreaEntra, MUST, Req("P-3.5.2.2-02"), Needs(CapPatch)),
@@ -142,7 +142,7 @@ var _ = Describe("Entra: users", func() {
 				u.Mail = "moved-" + a.uniqueSuffix() + "@example.com"
 			}}),
 		Entry("default: Replace path userName", Meta(AreaEntra, SHOULD, Req("P-3.5.2-03"), Needs(CapPatch)),
-			entraUpdate{opts: entraDefault, change: func(a *api, u *entra.User) { u.UserPrincipalName = a.fx.FullUser().UserName }}),
+			entraUpdate{opts: entraDefault, change: func(a *api, u *entra.User) { u.UserPrincipalName = a.specUnique(a.fx.FullUser().UserName) }}),
 		Entry("default: Add on a single-valued attribute without a value", Meta(AreaEntra, SHOULD, Req("P-3.5.2-03", "P-3.5.2.1-04"), Needs(CapPatch)),
 			entraUpdate{opts: entraDefault, noTitle: true, change: func(a *api, u *entra.User) { u.JobTitle = "Engineer " + a.uniqueSuffix() }}),
 		Entry("default: Remove an attribute that lost its value", Meta(AreaEntra, SHOULD, Req("P-3.5.2-03", "P-3.5.2.2-02"), Needs(CapPatch)),

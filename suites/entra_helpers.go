@@ -30,11 +30,12 @@ func (a *api) entraSim(opts entra.Options) (*entra.Provisioner, *flowLog) {
 // ID like every fixture.
 func (a *api) entraUser() entra.User {
 	u := a.fx.EntraUser()
+	name := a.specUnique(u.UserName)
 	return entra.User{
 		ObjectID:          u.ObjectID,
-		UserPrincipalName: u.UserName,
-		MailNickname:      u.MailNickname,
-		Mail:              u.WorkEmail(),
+		UserPrincipalName: name,
+		MailNickname:      a.specUnique(u.MailNickname),
+		Mail:              name,
 		GivenName:         u.Name.GivenName,
 		Surname:           u.Name.FamilyName,
 		DisplayName:       u.DisplayName,
@@ -71,7 +72,7 @@ func (a *api) provisionedUser(ctx context.Context, p *entra.Provisioner, u entra
 
 // entraGroup returns a fresh Entra source group.
 func (a *api) entraGroup() entra.Group {
-	g := a.fx.Group()
+	g := a.oktaGroup()
 	return entra.Group{ObjectID: g.ObjectID, DisplayName: g.DisplayName}
 }
 
@@ -97,6 +98,8 @@ func entraRun(id string, log *flowLog, what string, err error) {
 func (a *api) validatorUser() (map[string]any, fixtures.User) {
 	GinkgoHelper()
 	u := a.fx.FullUser()
+	u.UserName = a.specUnique(u.UserName)
+	u.Emails[0].Value = u.UserName
 	return a.userBody(u), u
 }
 

@@ -101,11 +101,11 @@ var _ = Describe("Entra validator: users", func() {
 	})
 
 	It("4 Filter for a non-existing user: 200, totalResults 0", Meta(AreaEntraValidator, MUST, Req("P-3.4.2-05"), Needs(CapFilter)), func(ctx SpecContext) {
-		expectNoMatch("P-3.4.2-05", a.filterBy(ctx, a.users(), "userName", a.fx.FullUser().UserName, nil))
+		expectNoMatch("P-3.4.2-05", a.filterBy(ctx, a.users(), "userName", a.specUnique(a.fx.FullUser().UserName), nil))
 	})
 
 	It("4 Filter for a non-existing user: Resources is []", Meta(AreaEntraValidator, SHOULD, Req("P-3.4.2-03"), Needs(CapFilter)), func(ctx SpecContext) {
-		r := a.filterBy(ctx, a.users(), "userName", a.fx.FullUser().UserName, nil)
+		r := a.filterBy(ctx, a.users(), "userName", a.specUnique(a.fx.FullUser().UserName), nil)
 		expectNoMatch("P-3.4.2-05", r)
 		r.expect("P-3.4.2-03", r.F("Resources").IsArray() && len(r.F("Resources").Array()) == 0, "Resources", "Resources: [] (the validator checks it)", fragment(r.F("Resources")))
 	})
@@ -140,7 +140,7 @@ var _ = Describe("Entra validator: users", func() {
 	It("7 Update User userName", Meta(AreaEntraValidator, MUST, Req("P-3.5.2.3-02"), Needs(CapPatch)), func(ctx SpecContext) {
 		body, _ := a.validatorUser()
 		id, _ := a.createUser(ctx, body)
-		name := a.fx.FullUser().UserName
+		name := a.specUnique(a.fx.FullUser().UserName)
 		got := a.patched(ctx, "P-3.5.2.3-02", a.userPath(id), patchOp("replace", "userName", name))
 		got.expectField("P-3.5.2.3-02", "userName", WithTransform(strings.ToLower, Equal(strings.ToLower(name))))
 	})
@@ -236,8 +236,8 @@ var _ = Describe("Entra validator: groups", func() {
 	// group returns the validator's group body: displayName, externalId and
 	// the Group schema.
 	group := func() map[string]any {
-		g := a.group()
-		return map[string]any{"schemas": []string{URNGroup}, "displayName": g["displayName"], "externalId": g["externalId"]}
+		g := a.oktaGroup()
+		return map[string]any{"schemas": []string{URNGroup}, "displayName": g.DisplayName, "externalId": g.ExternalID}
 	}
 	excluded := url.Values{"excludedAttributes": {"members"}}
 

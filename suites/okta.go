@@ -42,7 +42,7 @@ var _ = Describe("Okta: users", func() {
 
 	It("passes Test API Credentials (GET /Users?startIndex=1&count=2)", Meta(AreaOkta, MUST, Req("P-3.4.2-01", "P-3.4.2-02", "P-3.4.2-03")), func(ctx SpecContext) {
 		// A user exists, so Resources is required by the RFC too.
-		a.createOktaShaped(ctx, a.fx.OktaUser())
+		a.createOktaShaped(ctx, a.oktaUser())
 		p, log := a.oktaSim(okta.Config{})
 		expectFlow("P-3.4.2-03", p.TestCredentials(ctx), log, "a ListResponse with integer counters and Resources")
 	})
@@ -50,7 +50,7 @@ var _ = Describe("Okta: users", func() {
 	It("imports every user, paging by 100 until totalResults is covered", Meta(AreaOkta, MUST, Req("P-3.4.2-08", "P-3.4.2-07", "P-3.4.2-04")), func(ctx SpecContext) {
 		want := map[string]string{}
 		for range 3 {
-			u := a.fx.OktaUser()
+			u := a.oktaUser()
 			want[a.createOktaShaped(ctx, u)] = u.UserName
 		}
 		p, log := a.oktaSim(okta.Config{})
@@ -69,28 +69,28 @@ var _ = Describe("Okta: users", func() {
 
 	DescribeTable("answers list requests with integer counters",
 		func(ctx SpecContext, path string, query func(a *api) string) {
-			a.createOktaShaped(ctx, a.fx.OktaUser())
+			a.createOktaShaped(ctx, a.oktaUser())
 			r := a.do(ctx, simulator.Request{Method: http.MethodGet, Path: path, RawQuery: query(a)})
 			expectCounters("P-3.4.2-02", r)
 		},
 		Entry("import page", Meta(AreaOkta, MUST, Req("P-3.4.2-02")), "/Users", func(*api) string { return "startIndex=1&count=100" }),
 		Entry("userName lookup", Meta(AreaOkta, MUST, Req("P-3.4.2-02"), Needs(CapFilter)), "/Users",
 			func(a *api) string {
-				return filterQuery("userName", a.fx.OktaUser().UserName) + "&startIndex=1&count=100"
+				return filterQuery("userName", a.oktaUser().UserName) + "&startIndex=1&count=100"
 			}),
 		Entry("group import page", Meta(AreaOkta, MUST, Req("P-3.4.2-02"), Needs(CapGroups)), "/Groups", func(*api) string { return "startIndex=1&count=100" }),
 	)
 
 	It("answers a userName lookup that matches nothing with 200, not 404", Meta(AreaOkta, MUST, Req("P-3.4.2-05"), Needs(CapFilter)), func(ctx SpecContext) {
 		r := a.do(ctx, simulator.Request{Method: http.MethodGet, Path: a.users(),
-			RawQuery: filterQuery("userName", a.fx.OktaUser().UserName) + "&startIndex=1&count=100"})
+			RawQuery: filterQuery("userName", a.oktaUser().UserName) + "&startIndex=1&count=100"})
 		r.expectStatus("P-3.4.2-05", http.StatusOK)
 		r.expectField("P-3.4.2-05", "totalResults", BeNumerically("==", 0))
 	})
 
 	It("includes Resources in an empty list (Okta reads its absence as 'No results returned')", Meta(AreaOkta, SHOULD, Req("P-3.4.2-03"), Needs(CapFilter)), func(ctx SpecContext) {
 		r := a.do(ctx, simulator.Request{Method: http.MethodGet, Path: a.users(),
-			RawQuery: filterQuery("userName", a.fx.OktaUser().UserName) + "&startIndex=1&count=100"})
+			RawQuery: filterQuery("userName", a.oktaUser().UserName) + "&startIndex=1&count=100"})
 		r.expectStatus("P-3.4.2-05", http.StatusOK)
 		res := r.F("Resources")
 		r.expect("P-3.4.2-03", res.IsArray() && len(res.Array()) == 0, "Resources", "Resources: [] on an empty result", fragment(res))
@@ -99,7 +99,7 @@ var _ = Describe("Okta: users", func() {
 	DescribeTable("assigns a new user: lookup, then POST",
 		func(ctx SpecContext, cfg okta.Config) {
 			p, log := a.oktaSim(cfg)
-			u := a.fx.OktaUser()
+			u := a.oktaUser()
 			id := a.oktaAssign(ctx, p, log, "P-3.3-01", u)
 			got := a.readBack(ctx, a.userPath(id))
 			got.expectField("P-3.1-01", "userName", WithTransform(strings.ToLower, Equal(strings.ToLower(u.UserName))))
@@ -114,7 +114,7 @@ var _ = Describe("Okta: users", func() {
 	)
 
 	It("returns the created user with its id in the 201 body (Okta: 'Create new user returned empty user')", Meta(AreaOkta, SHOULD, Req("P-3.3-02")), func(ctx SpecContext) {
-		body, err := okta.CreateBody(a.fx.OktaUser())
+		body, err := okta.CreateBody(a.oktaUser())
 		Expect(err).NotTo(HaveOccurred())
 		r := a.postUser(ctx, body)
 		r.expectStatus("P-3.3-01", http.StatusCreated)
@@ -122,7 +122,7 @@ var _ = Describe("Okta: users", func() {
 	})
 
 	It("never returns the password Okta sends on every create", Meta(AreaOkta, MUST, Req("S-4.1.1-05")), func(ctx SpecContext) {
-		u := a.fx.OktaUser()
+		u := a.oktaUser()
 		body, err := okta.CreateBody(u)
 		Expect(err).NotTo(HaveOccurred())
 		r := a.postUser(ctx, body)
@@ -133,7 +133,7 @@ var _ = Describe("Okta: users", func() {
 	})
 
 	It("refuses Okta's create for a userName that exists with 409", Meta(AreaOkta, MUST, Req("P-3.3-06", "P-3.12-02")), func(ctx SpecContext) {
-		u := a.fx.OktaUser()
+		u := a.oktaUser()
 		a.createOktaShaped(ctx, u)
 		body, err := okta.CreateBody(u)
 		Expect(err).NotTo(HaveOccurred())
@@ -144,7 +144,7 @@ var _ = Describe("Okta: users", func() {
 
 	DescribeTable("links a user that already exists instead of creating it",
 		func(ctx SpecContext, cfg okta.Config, upper bool) {
-			u := a.fx.OktaUser()
+			u := a.oktaUser()
 			existing := a.createOktaShaped(ctx, u)
 			if upper {
 				u.UserName = strings.ToUpper(u.UserName)
@@ -163,7 +163,7 @@ var _ = Describe("Okta: users", func() {
 
 	for _, d := range oktaDialects {
 		It("links and reactivates an existing inactive user: "+d.name, Meta(AreaOkta, MUST, Req("S-4.1.1-08", "P-3.4.2.2-04"), Needs(d.needs...)), func(ctx SpecContext) {
-			u := a.fx.OktaUser()
+			u := a.oktaUser()
 			body, err := okta.CreateBody(u)
 			Expect(err).NotTo(HaveOccurred())
 			inactive, err := sjson.SetBytes(body, "active", false)
@@ -176,7 +176,7 @@ var _ = Describe("Okta: users", func() {
 
 		It("pushes a profile update with GET+PUT and keeps what was sent: "+d.name, Meta(AreaOkta, MUST, Req("P-3.5.1-07", "P-3.5.1-02"), Needs(d.needs...)), func(ctx SpecContext) {
 			p, log := a.oktaSim(d.cfg)
-			u := a.fx.OktaUser()
+			u := a.oktaUser()
 			id := a.oktaAssign(ctx, p, log, "P-3.5.1-07", u)
 			u.Name.GivenName, u.Name.FamilyName = "Zoë-"+a.uniqueSuffix(), "Ñandú"
 			u.DisplayName = "Zoë Ñandú " + a.fx.RunID()
@@ -195,7 +195,7 @@ var _ = Describe("Okta: users", func() {
 
 		It("deactivates a user who stays readable with active=false: "+d.name, Meta(AreaOkta, MUST, Req("S-4.1.1-08", "P-3.5.2.3-01"), Needs(d.needs...)), func(ctx SpecContext) {
 			p, log := a.oktaSim(d.cfg)
-			u := a.fx.OktaUser()
+			u := a.oktaUser()
 			id := a.oktaAssign(ctx, p, log, "S-4.1.1-08", u)
 			expectFlow("S-4.1.1-08", p.Deactivate(ctx, u.OktaID), log, "the deactivation to succeed (PATCH: 200 or 204; PUT: 200)")
 			a.readBack(ctx, a.userPath(id)).expectField("S-4.1.1-08", "active", BeFalse())
@@ -203,7 +203,7 @@ var _ = Describe("Okta: users", func() {
 
 		It("keeps a deactivated user findable by userName: "+d.name, Meta(AreaOkta, MUST, Req("P-3.4.2.2-04", "P-3.4.2.2-01"), Needs(d.needs...)), func(ctx SpecContext) {
 			p, log := a.oktaSim(d.cfg)
-			u := a.fx.OktaUser()
+			u := a.oktaUser()
 			id := a.oktaAssign(ctx, p, log, "P-3.4.2.2-04", u)
 			expectFlow("S-4.1.1-08", p.Deactivate(ctx, u.OktaID), log, "the deactivation to succeed")
 			r := a.get(ctx, a.users(), url.Values{"filter": {"userName eq " + quote(u.UserName)}})
@@ -215,7 +215,7 @@ var _ = Describe("Okta: users", func() {
 
 		It("follows deactivate, reassign, unassign: "+d.name, Meta(AreaOkta, MUST, Req("S-4.1.1-08", "P-3.4.2.2-04"), Needs(d.needs...)), func(ctx SpecContext) {
 			p, log := a.oktaSim(d.cfg)
-			u := a.fx.OktaUser()
+			u := a.oktaUser()
 			id := a.oktaAssign(ctx, p, log, "S-4.1.1-08", u)
 			expectFlow("S-4.1.1-08", p.Deactivate(ctx, u.OktaID), log, "the deactivation to succeed")
 			// Reassignment starts with the lookup again and must find the
@@ -229,7 +229,7 @@ var _ = Describe("Okta: users", func() {
 
 		It("reactivates a deactivated user: "+d.name, Meta(AreaOkta, MUST, Req("S-4.1.1-08"), Needs(d.needs...)), func(ctx SpecContext) {
 			p, log := a.oktaSim(d.cfg)
-			u := a.fx.OktaUser()
+			u := a.oktaUser()
 			id := a.oktaAssign(ctx, p, log, "S-4.1.1-08", u)
 			expectFlow("S-4.1.1-08", p.Deactivate(ctx, u.OktaID), log, "the deactivation to succeed")
 			expectFlow("S-4.1.1-08", p.Reactivate(ctx, u.OktaID), log, "the reactivation to succeed")
@@ -238,7 +238,7 @@ var _ = Describe("Okta: users", func() {
 	}
 
 	It("answers Okta's PUT (its GET body echoed with a change) with 200 and the entire user", Meta(AreaOkta, MUST, Req("P-3.5-01", "P-3.5.1-07", "P-3.5.1-10")), func(ctx SpecContext) {
-		id := a.createOktaShaped(ctx, a.fx.OktaUser())
+		id := a.createOktaShaped(ctx, a.oktaUser())
 		before := a.readBack(ctx, a.userPath(id))
 		name := "Echo-" + a.uniqueSuffix()
 		body, err := sjson.SetBytes([]byte(before.JSON().Raw), "name.givenName", name)
@@ -261,7 +261,7 @@ var _ = Describe("Okta: users", func() {
 	DescribeTable("syncs a password",
 		func(ctx SpecContext, cfg okta.Config) {
 			p, log := a.oktaSim(cfg)
-			u := a.fx.OktaUser()
+			u := a.oktaUser()
 			id := a.oktaAssign(ctx, p, log, "S-4.1.1-07", u)
 			expectFlow("S-4.1.1-07", p.SyncPassword(ctx, u.OktaID, "Sync-"+a.uniqueSuffix()+"-Pw1!"), log, "the password change to succeed")
 			if body := log.lastExchange().ResponseBody; body != "" {
@@ -288,7 +288,7 @@ var _ = Describe("Okta: groups", func() {
 		It("pushes a new group with its members: "+d.name, Meta(AreaOkta, MUST, Req("P-3.3-01", "P-3.5.2.1-10", "P-3.5.1-13"), Needs(needs...)), func(ctx SpecContext) {
 			p, log := a.oktaSim(d.cfg)
 			us, ids := a.oktaUsers(ctx, p, log, "P-3.3-01", 2)
-			g := a.fx.Group()
+			g := a.oktaGroup()
 			gid := a.oktaPushGroup(ctx, p, log, "P-3.3-01", g, oktaIDs(us...))
 			got := a.readBack(ctx, a.groupPath(gid))
 			got.expectField("P-3.1-01", "displayName", Equal(g.DisplayName))
@@ -300,7 +300,7 @@ var _ = Describe("Okta: groups", func() {
 			cfg.RenameBeside = okta.RenameOff // the rename Okta sends beside it has its own spec
 			p, log := a.oktaSim(cfg)
 			us, ids := a.oktaUsers(ctx, p, log, "P-3.5.2.1-10", 4)
-			g := a.fx.Group()
+			g := a.oktaGroup()
 			gid := a.oktaPushGroup(ctx, p, log, "P-3.5.2.1-10", g, oktaIDs(us[0], us[1]))
 			expectFlow("P-3.5.2.2-04", p.UpdateMembers(ctx, g.OktaID, oktaIDs(us[2], us[3]), oktaIDs(us[0])), log,
 				"the membership change (PATCH remove members[value eq] + add, or a full PUT) to succeed")
@@ -312,7 +312,7 @@ var _ = Describe("Okta: groups", func() {
 			cfg.RenameBeside = okta.RenameOff
 			p, log := a.oktaSim(cfg)
 			us, ids := a.oktaUsers(ctx, p, log, "P-3.5.2.3-03", 3)
-			g := a.fx.Group()
+			g := a.oktaGroup()
 			gid := a.oktaPushGroup(ctx, p, log, "P-3.5.2.3-03", g, oktaIDs(us[0], us[1]))
 			expectFlow("P-3.5.2.3-03", p.ReplaceMembers(ctx, g.OktaID, oktaIDs(us[1], us[2])), log, "the full member push to succeed")
 			expectMembers("P-3.5.2.3-03", a.readBack(ctx, a.groupPath(gid)), ids[1], ids[2])
@@ -323,7 +323,7 @@ var _ = Describe("Okta: groups", func() {
 			cfg.RenameOmitsID = true // the id in the value has its own (SHOULD) spec
 			p, log := a.oktaSim(cfg)
 			us, ids := a.oktaUsers(ctx, p, log, "P-3.5.2.3-09", 1)
-			g := a.fx.Group()
+			g := a.oktaGroup()
 			gid := a.oktaPushGroup(ctx, p, log, "P-3.5.2.3-09", g, oktaIDs(us...))
 			name := g.DisplayName + " renamed"
 			expectFlow("P-3.5.2.3-09", p.RenameGroup(ctx, g.OktaID, name), log, "the rename to succeed")
@@ -334,7 +334,7 @@ var _ = Describe("Okta: groups", func() {
 
 		It("unlinks a group with 'Delete the group in the target app': "+d.name, Meta(AreaOkta, MUST, Req("P-3.6-01", "P-3.6-02", "P-3.4.1-01"), Needs(needs...)), func(ctx SpecContext) {
 			p, log := a.oktaSim(d.cfg)
-			g := a.fx.Group()
+			g := a.oktaGroup()
 			gid := a.oktaPushGroup(ctx, p, log, "P-3.6-01", g, nil)
 			expectFlow("P-3.4.1-01", p.CheckGroup(ctx, g.OktaID), log, "GET /Groups/{id} to answer 200 while the group exists")
 			expectFlow("P-3.6-01", p.UnlinkGroup(ctx, g.OktaID, true), log, "DELETE /Groups/{id} to answer 204")
@@ -343,7 +343,7 @@ var _ = Describe("Okta: groups", func() {
 	}
 
 	It("links a group that already exists (displayName lookup) instead of creating it", Meta(AreaOkta, MUST, Req("P-3.4.2.2-04", "P-3.4.2.2-22"), Needs(CapGroups, CapFilter, CapPatch)), func(ctx SpecContext) {
-		g := a.fx.Group()
+		g := a.oktaGroup()
 		existing, _ := a.createGroup(ctx, map[string]any{"schemas": []string{URNGroup}, "displayName": g.DisplayName})
 		p, log := a.oktaSim(okta.Config{})
 		gid := a.oktaPushGroup(ctx, p, log, "P-3.4.2.2-04", g, nil)
@@ -352,7 +352,7 @@ var _ = Describe("Okta: groups", func() {
 
 	It("answers a displayName lookup that matches nothing with 200 and totalResults 0", Meta(AreaOkta, MUST, Req("P-3.4.2-05"), Needs(CapGroups, CapFilter)), func(ctx SpecContext) {
 		r := a.do(ctx, simulator.Request{Method: http.MethodGet, Path: a.groups(),
-			RawQuery: filterQuery("displayName", a.fx.Group().DisplayName) + "&startIndex=1&count=100"})
+			RawQuery: filterQuery("displayName", a.oktaGroup().DisplayName) + "&startIndex=1&count=100"})
 		r.expectStatus("P-3.4.2-05", http.StatusOK)
 		r.expectField("P-3.4.2-05", "totalResults", BeNumerically("==", 0))
 	})
@@ -360,7 +360,7 @@ var _ = Describe("Okta: groups", func() {
 	It("imports groups with their members", Meta(AreaOkta, MUST, Req("P-3.4.2-08", "S-4.2-02"), Needs(CapGroups, CapFilter, CapPatch)), func(ctx SpecContext) {
 		p, log := a.oktaSim(okta.Config{RenameBeside: okta.RenameOff})
 		us, _ := a.oktaUsers(ctx, p, log, "P-3.4.2-08", 2)
-		g := a.fx.Group()
+		g := a.oktaGroup()
 		gid := a.oktaPushGroup(ctx, p, log, "P-3.4.2-08", g, oktaIDs(us...))
 		got, err := p.ImportGroups(ctx)
 		expectFlow("P-3.4.2-08", err, log, "every page of the group import to be a ListResponse Okta can read")
@@ -380,7 +380,7 @@ var _ = Describe("Okta: groups", func() {
 	It("accepts Okta's rename whose value carries the group id, keeping members", Meta(AreaOkta, SHOULD, Req("P-3.5.2.3-01", "P-3.5.2-07"), Needs(CapGroups, CapFilter, CapPatch)), func(ctx SpecContext) {
 		p, log := a.oktaSim(okta.Config{RenameBeside: okta.RenameOff})
 		us, ids := a.oktaUsers(ctx, p, log, "P-3.5.2.3-01", 1)
-		g := a.fx.Group()
+		g := a.oktaGroup()
 		gid := a.oktaPushGroup(ctx, p, log, "P-3.5.2.3-01", g, oktaIDs(us...))
 		name := g.DisplayName + " renamed"
 		expectFlow("P-3.5.2.3-01", p.RenameGroup(ctx, g.OktaID, name), log, `PATCH {"op":"replace","value":{"id":..., "displayName":...}} to succeed`)
@@ -394,7 +394,7 @@ var _ = Describe("Okta: groups", func() {
 		func(ctx SpecContext, beside okta.RenameBeside) {
 			p, log := a.oktaSim(okta.Config{RenameBeside: beside})
 			us, ids := a.oktaUsers(ctx, p, log, "P-3.5.2-10", 3)
-			g := a.fx.Group()
+			g := a.oktaGroup()
 			gid := a.oktaPushGroup(ctx, p, log, "P-3.5.2-10", g, oktaIDs(us[0]))
 			expectFlow("P-3.5.2-10", p.UpdateMembers(ctx, g.OktaID, oktaIDs(us[1], us[2]), oktaIDs(us[0])), log, "the membership change and its rename to succeed")
 			got := a.readBack(ctx, a.groupPath(gid))
@@ -411,7 +411,7 @@ var _ = Describe("Okta: groups", func() {
 			cfg.Dialect = okta.DialectAIW
 			p, log := a.oktaSim(cfg)
 			us, ids := a.oktaUsers(ctx, p, log, "P-3.5.1-13", 2)
-			g := a.fx.Group()
+			g := a.oktaGroup()
 			gid := a.oktaPushGroup(ctx, p, log, "P-3.5.1-13", g, oktaIDs(us[0]))
 			expectFlow("P-3.5.1-13", p.UpdateMembers(ctx, g.OktaID, oktaIDs(us[1]), nil), log, "the full-member PUT to succeed")
 			expectMembers("P-3.5.1-13", a.readBack(ctx, a.groupPath(gid)), ids...)

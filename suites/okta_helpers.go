@@ -190,7 +190,7 @@ func (a *api) oktaUsers(ctx context.Context, p *okta.Provisioner, log *flowLog, 
 	us := make([]fixtures.User, n)
 	ids := make([]string, n)
 	for i := range us {
-		us[i] = a.fx.OktaUser()
+		us[i] = a.oktaUser()
 		ids[i] = a.oktaAssign(ctx, p, log, id, us[i])
 	}
 	return us, ids
@@ -255,4 +255,37 @@ func (a *api) expectGone(ctx SpecContext, id, path string, body map[string]any) 
 		a.patch(ctx, path, patchOp("replace", "displayName", "gone")).expectStatus(id, http.StatusNotFound)
 	}
 	a.send(ctx, http.MethodDelete, path, nil).expectStatus(id, http.StatusNotFound)
+}
+
+// specUnique makes a fixture userName unique to the running spec: fixture
+// sequence numbers restart in every spec, so two specs may draw the same
+// name, and a target that keeps deleted userNames taken (or a run whose
+// cleanup failed) would then answer 409 to an unrelated spec. The spec's
+// suffix goes right after the run marker, so the name still carries the run
+// ID.
+func (a *api) specUnique(name string) string {
+	i := strings.Index(name, ".")
+	if i < 0 {
+		return name + "." + a.uniqueSuffix()
+	}
+	return name[:i] + "." + a.uniqueSuffix() + name[i:]
+}
+
+// oktaUser returns a fresh Okta user (fixtures.Gen.OktaUser) whose userName
+// and e-mail are unique to the spec.
+func (a *api) oktaUser() fixtures.User {
+	u := a.fx.OktaUser()
+	u.UserName = a.specUnique(u.UserName)
+	for i := range u.Emails {
+		u.Emails[i].Value = u.UserName
+	}
+	return u
+}
+
+// oktaGroup returns a fresh group whose displayName is unique to the spec
+// (see specUnique).
+func (a *api) oktaGroup() fixtures.Group {
+	g := a.fx.Group()
+	g.DisplayName += " " + a.uniqueSuffix()
+	return g
 }

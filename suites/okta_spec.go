@@ -100,7 +100,7 @@ var _ = Describe("Okta SPEC test", func() {
 		BeforeAll(func(ctx SpecContext) {
 			rs = newRunscope()
 			// The suite's prerequisite: at least one user exists.
-			u := rs.fx.OktaUser()
+			u := rs.oktaUser()
 			rs.createUser(ctx, runscopeUser(u, u.UserName))
 		})
 
@@ -154,7 +154,7 @@ var _ = Describe("Okta SPEC test", func() {
 	It("step 5: a userName filter for a random new user finds nothing",
 		Meta(AreaOktaSpec, MUST, Req("P-3.4.2-05"), Needs(CapFilter)), func(ctx SpecContext) {
 			rs := newRunscope()
-			r := rs.get(ctx, rs.users(), filterQuery("userName", rs.fx.OktaUser().UserName))
+			r := rs.get(ctx, rs.users(), filterQuery("userName", rs.oktaUser().UserName))
 			r.expectStatus("P-3.4.2-05", http.StatusOK)
 			r.expect("P-3.4.2-01", hasString(r.F("schemas"), URNListResponse), "schemas", "schemas containing "+URNListResponse, fragment(r.F("schemas")))
 			r.expectField("P-3.4.2-05", "totalResults", BeNumerically("==", 0))
@@ -169,7 +169,7 @@ var _ = Describe("Okta SPEC test", func() {
 		)
 		BeforeAll(func(ctx SpecContext) {
 			rs = newRunscope()
-			u = rs.fx.OktaUser()
+			u = rs.oktaUser()
 			// Step 6's POST is sent here so that the user it creates lives
 			// (and is cleaned up) with the container: steps 7-9 use it.
 			r6 = rs.post(ctx, runscopeUser(u, u.Emails[0].Value))
@@ -226,7 +226,7 @@ var _ = Describe("Okta SPEC test", func() {
 				Skip("the run has no token: run without a token to test without authentication")
 			}
 			bad := runscope{rs.withAuth(simulator.Header("Authorization", "non-token"))}
-			return bad.get(ctx, bad.users(), filterQuery("userName", rs.fx.OktaUser().UserName))
+			return bad.get(ctx, bad.users(), filterQuery("userName", rs.oktaUser().UserName))
 		}
 
 		It("answers 401 with a SCIM error whose status is \"401\"", Meta(AreaOktaSpec, MUST, Req("P-2-02", "P-2-03", "P-3.12-03")), func(ctx SpecContext) {
