@@ -185,6 +185,16 @@ var _ = Describe("Entra: users", func() {
 		a.patched(ctx, "P-3.5.2.1-07", a.userPath(id), patchOp("Add", "active", "False")).expectField("S-4.1.1-08", "active", BeFalse())
 	})
 
+	It("labels its responses application/scim+json, as Entra asks", Meta(AreaEntra, SHOULD, Req("P-3.8-05", "P-3.8-03")), func(ctx SpecContext) {
+		e := *a // the spec's helper, sending Entra's headers
+		e.c = a.c.WithProfile(entra.Profile(""))
+		u := a.entraUser()
+		id, created := e.createUser(ctx, map[string]any{"schemas": []string{URNUser}, "userName": u.UserPrincipalName, "externalId": u.MailNickname})
+		for _, r := range []*reply{created, e.get(ctx, e.userPath(id), nil), e.get(ctx, e.userPath(a.randomID()), nil)} {
+			r.expect("P-3.8-05", r.mediaType() == "application/scim+json", "", "Content-Type application/scim+json (parameters allowed)", "Content-Type "+quote(r.Header.Get("Content-Type")))
+		}
+	})
+
 	It("deletes a user: 204, then 404 and no longer matched", Meta(AreaEntra, MUST, Req("P-3.6-01", "P-3.6-02", "P-3.6-03"), Needs(CapFilter)), func(ctx SpecContext) {
 		p, log := a.entraSim(entraDefault)
 		u := a.entraUser()

@@ -130,7 +130,7 @@ func (a *api) filterBy(ctx context.Context, endpoint, attr, value string, extra 
 func expectOneMatch(req string, r *reply, id string) {
 	GinkgoHelper()
 	r.expectStatus(req, http.StatusOK)
-	r.expect(req, r.F("totalResults").Int() == 1 && firstResource(r).Get("id").String() == id, "Resources",
+	r.expect(req, r.F("totalResults").Int() == 1 && field(firstResource(r), "id").String() == id, "Resources",
 		"totalResults 1 and Resources[0].id "+id, fmt.Sprintf("totalResults %s, Resources %s", r.F("totalResults").Raw, fragment(r.F("Resources"))))
 }
 

@@ -208,9 +208,9 @@ var _ = Describe("Okta: users", func() {
 			expectFlow("S-4.1.1-08", p.Deactivate(ctx, u.OktaID), log, "the deactivation to succeed")
 			r := a.get(ctx, a.users(), url.Values{"filter": {"userName eq " + quote(u.UserName)}})
 			r.expectStatus("P-3.4.2.2-04", http.StatusOK)
-			r.expect("P-3.4.2.2-04", r.F("totalResults").Int() == 1 && firstResource(r).Get("id").String() == id, "Resources",
+			r.expect("P-3.4.2.2-04", r.F("totalResults").Int() == 1 && field(firstResource(r), "id").String() == id, "Resources",
 				"the deactivated user "+id+" (else Okta's reassignment POSTs and gets 409)", fragment(r.F("Resources")))
-			r.expect("S-4.1.1-08", firstResource(r).Get("active").Type == gjson.False, "Resources", "active false in the match", fragment(firstResource(r)))
+			r.expect("S-4.1.1-08", field(firstResource(r), "active").Type == gjson.False, "Resources", "active false in the match", fragment(firstResource(r)))
 		})
 
 		It("follows deactivate, reassign, unassign: "+d.name, Meta(AreaOkta, MUST, Req("S-4.1.1-08", "P-3.4.2.2-04"), Needs(d.needs...)), func(ctx SpecContext) {

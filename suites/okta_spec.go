@@ -112,7 +112,7 @@ var _ = Describe("Okta SPEC test", func() {
 				expectCounters("P-3.4.2-02", r)
 				r.expect("P-3.4.2-03", len(r.F("Resources").Array()) > 0, "Resources", "a non-empty Resources (a user exists)", fragment(r.F("Resources")))
 				expectRunscopeUser("P-3.4.2-03", r, "Resources.0.")
-				listed = firstResource(r).Get("id").String()
+				listed = field(firstResource(r), "id").String()
 			})
 
 		It("step 2: GET /Users/{id} returns that user", Meta(AreaOktaSpec, MUST, Req("P-3.4.1-01")), func(ctx SpecContext) {
