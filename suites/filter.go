@@ -33,9 +33,13 @@ type cohort struct {
 	a *api
 	// token is "scimtest-<runID>-<spec token>"; prefix is token + "-".
 	token, prefix string
-	ids           map[string]string
-	created       map[string]*reply
-	labels        []string
+	// ids maps each member's label to the id the target assigned.
+	ids map[string]string
+	// created holds each member's create reply (the values the target
+	// returned, which filters on defaulted values use: RFC 7644 §3.4.2.2).
+	created map[string]*reply
+	// labels lists the members in creation order.
+	labels []string
 }
 
 // newCohort starts an empty cohort for the running spec.

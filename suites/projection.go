@@ -104,8 +104,12 @@ func minimumSet(d *Discovery, urn string) map[string]bool {
 	return m
 }
 
-// topKeys returns the top-level keys of obj, lower-cased and sorted.
+// topKeys returns the top-level keys of obj, lower-cased and sorted (none
+// when obj is not an object).
 func topKeys(obj gjson.Result) []string {
+	if !obj.IsObject() {
+		return nil
+	}
 	var ks []string
 	obj.ForEach(func(k, _ gjson.Result) bool {
 		ks = append(ks, strings.ToLower(k.String()))
