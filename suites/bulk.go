@@ -169,7 +169,7 @@ var _ = Describe("Bulk: responses", func() {
 		id2, _ := a.createUser(ctx, a.minimalUser())
 		cur := a.readBack(ctx, a.userPath(id1))
 		put := putBody(cur)
-		put["nickName"] = "Bulk PUT"
+		setAttr(put, "nickName", "Bulk PUT")
 		r := a.bulk(ctx, bulkRequest(0,
 			bulkOp("POST", a.users(), "p1", a.minimalUser()),
 			bulkOp("PUT", a.userPath(id1), "", put),
@@ -456,7 +456,7 @@ var _ = Describe("Bulk: errors and limits", func() {
 		stale := old.Header.Get("ETag")
 		a.changeUser(ctx, p, old, "Moved on")
 		body := putBody(old)
-		body["nickName"] = "Stale bulk"
+		setAttr(body, "nickName", "Stale bulk")
 		op := bulkOp("PUT", p, "", body)
 		op["version"] = stale
 		r := a.bulk(ctx, bulkRequest(0, op))

@@ -45,7 +45,7 @@ func etagOf(id string, r *reply) string {
 func (a *api) changeUser(ctx SpecContext, p string, cur *reply, nick string) {
 	GinkgoHelper()
 	body := putBody(cur)
-	body["nickName"] = nick
+	setAttr(body, "nickName", nick)
 	r := a.put(ctx, p, body)
 	if r.Status != http.StatusOK {
 		failNow(fmt.Sprintf("%schange %s: %s answered %d (want 200)%s", preconditionPrefix, p, r.Line, r.Status, errorSummary(r)))
@@ -84,7 +84,9 @@ var _ = Describe("ETag: headers and versions", func() {
 		r := a.patch(ctx, p, patchOp("replace", "nickName", "Tagged"))
 		r.expectStatus("P-3.14-01", http.StatusOK, http.StatusNoContent)
 		if r.Status == http.StatusNoContent {
-			Skip("PATCH answered 204: no resource in the answer to carry an ETag")
+			// No resource in the answer: the changed resource must carry
+			// its new tag when read.
+			r = a.readBack(ctx, p)
 		}
 		etagOf("P-3.14-01", r)
 	})
@@ -153,7 +155,7 @@ var _ = Describe("ETag: conditional requests", func() {
 
 	It("lets a PUT with the current If-Match through", Meta(AreaETag, MUST, Req("P-3.14-06"), Needs(CapETag)), func(ctx SpecContext) {
 		body := putBody(cur)
-		body["nickName"] = "Matched"
+		setAttr(body, "nickName", "Matched")
 		r := a.conditional(ctx, http.MethodPut, p, "If-Match", tag, body)
 		r.expectStatus("P-3.14-06", http.StatusOK)
 		a.readBack(ctx, p).expectField("P-3.14-06", "nickName", gomega.Equal("Matched"))
@@ -174,7 +176,7 @@ var _ = Describe("ETag: conditional requests", func() {
 	It("treats If-Match: * as a match", Meta(AreaETag, SHOULD, Req("P-3.14-06"), Needs(CapETag)), func(ctx SpecContext) {
 		// RFC 7232 §3.1: "*" matches any current representation.
 		body := putBody(cur)
-		body["nickName"] = "Star"
+		setAttr(body, "nickName", "Star")
 		r := a.conditional(ctx, http.MethodPut, p, "If-Match", "*", body)
 		r.expectStatus("P-3.14-06", http.StatusOK)
 	})
@@ -185,7 +187,7 @@ var _ = Describe("ETag: conditional requests", func() {
 			switch method {
 			case http.MethodPut:
 				b := putBody(cur)
-				b["nickName"] = "Stale"
+				setAttr(b, "nickName", "Stale")
 				body = b
 			case http.MethodPatch:
 				a.needs(CapPatch)

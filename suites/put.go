@@ -33,13 +33,27 @@ func asBody(r *reply) map[string]any {
 func putBody(r *reply) map[string]any {
 	GinkgoHelper()
 	m := asBody(r)
-	for k := range m {
-		switch strings.ToLower(k) {
-		case "id", "meta", "groups":
-			delete(m, k)
-		}
+	for _, k := range []string{"id", "meta", "groups"} {
+		delAttr(m, k)
 	}
 	return m
+}
+
+// setAttr sets a top-level attribute of a resource body, replacing the
+// attribute in whatever letter case the body spelled it (attribute names are
+// case-insensitive, RFC 7643 §2.1: a GET may answer "NICKNAME").
+func setAttr(body map[string]any, name string, v any) {
+	delAttr(body, name)
+	body[name] = v
+}
+
+// delAttr removes a top-level attribute in any letter case.
+func delAttr(body map[string]any, name string) {
+	for k := range body {
+		if strings.EqualFold(k, name) {
+			delete(body, k)
+		}
+	}
 }
 
 // put sends body as a PUT to p.
@@ -71,7 +85,7 @@ var _ = Describe("PUT: users", func() {
 
 	It("answers a full replacement with 200 and the whole resource", Meta(AreaPut, MUST, Req("P-3.5-01", "P-3.5.1-10")), func(ctx SpecContext) {
 		body := putBody(before)
-		body["nickName"] = "Replaced"
+		setAttr(body, "nickName", "Replaced")
 		r := a.put(ctx, p, body)
 		r.expectStatus("P-3.5-01", http.StatusOK)
 		for _, k := range []string{"id", "userName", "meta", "schemas"} {
@@ -82,7 +96,7 @@ var _ = Describe("PUT: users", func() {
 
 	It("stores what it answered", Meta(AreaPut, MUST, Req("P-3.1-01", "P-3.5.1-10")), func(ctx SpecContext) {
 		body := putBody(before)
-		body["displayName"] = "Stored " + a.uniqueSuffix()
+		setAttr(body, "displayName", "Stored "+a.uniqueSuffix())
 		r := a.put(ctx, p, body)
 		r.expectStatus("P-3.5.1-10", http.StatusOK)
 		got := a.readBack(ctx, p)
@@ -94,8 +108,8 @@ var _ = Describe("PUT: users", func() {
 	It("replaces supplied values, multi-valued ones entirely", Meta(AreaPut, MUST, Req("P-3.5.1-02")), func(ctx SpecContext) {
 		body := putBody(before)
 		mail := fmt.Sprintf("only-%s@example.org", a.uniqueSuffix())
-		body["displayName"] = "New " + a.uniqueSuffix()
-		body["emails"] = []any{map[string]any{"value": mail, "type": "work", "primary": true}}
+		setAttr(body, "displayName", "New "+a.uniqueSuffix())
+		setAttr(body, "emails", []any{map[string]any{"value": mail, "type": "work", "primary": true}})
 		got := a.replaced(ctx, "P-3.5.1-02", p, body)
 		got.expectField("P-3.5.1-02", "displayName", gomega.Equal(body["displayName"]))
 		got.expect("P-3.5.1-02", sameSet(values(got.F("emails")), []string{mail}), "emails", "exactly the e-mail "+mail, fragment(got.F("emails")))
@@ -105,8 +119,8 @@ var _ = Describe("PUT: users", func() {
 		// RFC 7644 §3.5.1 lets the provider clear or default omitted
 		// attributes; keeping the old value defeats replace semantics.
 		body := putBody(before)
-		delete(body, "nickName")
-		delete(body, "title")
+		delAttr(body, "nickName")
+		delAttr(body, "title")
 		got := a.replaced(ctx, "P-3.5.1-03", p, body)
 		for _, k := range []string{"nickName", "title"} {
 			got.expect("P-3.5.1-03", got.F(k).String() != before.F(k).String(), k, k+" no longer "+before.F(k).Raw, fragment(got.F(k)))
@@ -115,8 +129,8 @@ var _ = Describe("PUT: users", func() {
 
 	It("unassigns attributes sent as null or []", Meta(AreaPut, SHOULD, Req("P-3.5.1-04")), func(ctx SpecContext) {
 		body := putBody(before)
-		body["title"] = nil
-		body["phoneNumbers"] = []any{}
+		setAttr(body, "title", nil)
+		setAttr(body, "phoneNumbers", []any{})
 		got := a.replaced(ctx, "P-3.5.1-04", p, body)
 		got.expect("P-3.5.1-04", got.F("title").Type == gjson.Null || !got.F("title").Exists(), "title", "title unassigned", fragment(got.F("title")))
 		got.expect("P-3.5.1-04", len(got.F("phoneNumbers").Array()) == 0, "phoneNumbers", "no phone numbers", fragment(got.F("phoneNumbers")))
@@ -144,8 +158,8 @@ var _ = Describe("PUT: users", func() {
 
 	It("ignores a different id and meta in the body", Meta(AreaPut, MUST, Req("P-3.5.1-08", "S-3.1-05")), func(ctx SpecContext) {
 		body := asBody(before)
-		body["id"] = "other-" + a.uniqueSuffix()
-		body["meta"] = map[string]any{"created": "1999-01-01T00:00:00Z", "resourceType": "Group", "location": "http://evil.example/Users/1"}
+		setAttr(body, "id", "other-"+a.uniqueSuffix())
+		setAttr(body, "meta", map[string]any{"created": "1999-01-01T00:00:00Z", "resourceType": "Group", "location": "http://evil.example/Users/1"})
 		got := a.replaced(ctx, "P-3.5.1-08", p, body)
 		got.expectField("S-3.1-05", "id", gomega.Equal(id))
 		got.expectField("P-3.5.1-08", "meta.created", gomega.Equal(before.F("meta.created").String()))
@@ -158,7 +172,7 @@ var _ = Describe("PUT: users", func() {
 	It("ignores groups in the body", Meta(AreaPut, MUST, Req("P-3.5.1-08", "S-4.1.2-01"), Needs(CapGroups)), func(ctx SpecContext) {
 		gid, _ := a.createGroup(ctx, a.group())
 		body := asBody(before)
-		body["groups"] = []any{map[string]any{"value": gid}}
+		setAttr(body, "groups", []any{map[string]any{"value": gid}})
 		r := a.put(ctx, p, body)
 		r.expectStatus("P-3.5.1-08", http.StatusOK)
 		grp := a.readBack(ctx, a.groupPath(gid))
@@ -167,7 +181,7 @@ var _ = Describe("PUT: users", func() {
 
 	It("refuses a body without userName and keeps the user", Meta(AreaPut, MUST, Req("P-3.5.1-09", "S-4.1.1-01")), func(ctx SpecContext) {
 		body := putBody(before)
-		delete(body, "userName")
+		delAttr(body, "userName")
 		r := a.put(ctx, p, body)
 		r.expectStatus("S-4.1.1-01", http.StatusBadRequest)
 		r.expectSCIMError("P-3.12-02")
@@ -177,7 +191,7 @@ var _ = Describe("PUT: users", func() {
 	It("refuses another user's userName with 409 uniqueness", Meta(AreaPut, MUST, Req("P-3.5.1-11")), func(ctx SpecContext) {
 		_, other := a.createUser(ctx, a.minimalUser())
 		body := putBody(before)
-		body["userName"] = other.F("userName").String()
+		setAttr(body, "userName", other.F("userName").String())
 		r := a.put(ctx, p, body)
 		r.expectStatus("P-3.5.1-11", http.StatusConflict)
 		r.expectSCIMError("P-3.12-02")
@@ -189,14 +203,14 @@ var _ = Describe("PUT: users", func() {
 		// Uniqueness compares case-insensitively, but a user never
 		// conflicts with itself.
 		body := putBody(before)
-		body["userName"] = strings.ToUpper(before.F("userName").String())
+		setAttr(body, "userName", strings.ToUpper(before.F("userName").String()))
 		got := a.replaced(ctx, "P-3.5.1-02", p, body)
 		got.expect("P-3.5.1-02", got.F("userName").String() == body["userName"], "userName", fmt.Sprintf("userName %q", body["userName"]), fragment(got.F("userName")))
 	})
 
 	It("moves meta.lastModified forward and keeps meta.created", Meta(AreaPut, MUST, Req("P-3.5.1-12", "S-3.1-12")), func(ctx SpecContext) {
 		body := putBody(before)
-		body["nickName"] = "Later"
+		setAttr(body, "nickName", "Later")
 		got := a.replaced(ctx, "P-3.5.1-12", p, body)
 		expectModified("P-3.5.1-12", before, got)
 		got.expectField("S-3.1-12", "meta.created", gomega.Equal(before.F("meta.created").String()))
@@ -204,15 +218,15 @@ var _ = Describe("PUT: users", func() {
 
 	It("accepts attribute names in any letter case", Meta(AreaPut, SHOULD, Req("S-2.1-03")), func(ctx SpecContext) {
 		body := putBody(before)
-		delete(body, "nickName")
-		body["NickName"] = "Cased"
+		delAttr(body, "nickName")
+		setAttr(body, "NickName", "Cased")
 		got := a.replaced(ctx, "S-2.1-03", p, body)
 		got.expectField("S-2.1-03", "nickName", gomega.Equal("Cased"))
 	})
 
 	It("never returns the password it was sent", Meta(AreaPut, MUST, Req("S-4.1.1-05")), func(ctx SpecContext) {
 		body := putBody(before)
-		body["password"] = "t1meMachine!" + a.uniqueSuffix()
+		setAttr(body, "password", "t1meMachine!"+a.uniqueSuffix())
 		r := a.put(ctx, p, body)
 		r.expectStatus("S-4.1.1-05", http.StatusOK)
 		r.expect("S-4.1.1-05", !r.F("password").Exists(), "password", "no password in the PUT answer", fragment(r.F("password")))
@@ -229,7 +243,7 @@ var _ = Describe("PUT: users", func() {
 		up := a.userPath(uid)
 		was := a.readBack(ctx, up)
 		body := putBody(was)
-		body[attr] = "second-" + a.uniqueSuffix()
+		setAttr(body, attr, "second-"+a.uniqueSuffix())
 		r := a.put(ctx, up, body)
 		r.expectStatus("P-3.5.1-05", http.StatusBadRequest)
 		r.expectScimType("P-3.5.1-05", "mutability")
@@ -245,7 +259,7 @@ var _ = Describe("PUT: users", func() {
 		}
 		body := putBody(before)
 		v := "set-" + a.uniqueSuffix()
-		body[attr] = v
+		setAttr(body, attr, v)
 		got := a.replaced(ctx, "P-3.5.1-06", p, body)
 		got.expectField("P-3.5.1-06", attr, gomega.Equal(v))
 	})
@@ -273,21 +287,21 @@ var _ = Describe("PUT: groups", func() {
 
 	It("replaces the whole membership", Meta(AreaPut, MUST, Req("P-3.5.1-13"), Needs(CapGroups)), func(ctx SpecContext) {
 		body := putBody(before)
-		body["members"] = []any{map[string]any{"value": u2}}
+		setAttr(body, "members", []any{map[string]any{"value": u2}})
 		got := a.replaced(ctx, "P-3.5.1-13", gp, body)
 		got.expect("P-3.5.1-13", sameSet(values(got.F("members")), []string{u2}), "members", "members ["+u2+"]", fragment(got.F("members")))
 	})
 
 	It("empties the membership with members []", Meta(AreaPut, MUST, Req("P-3.5.1-13"), Needs(CapGroups)), func(ctx SpecContext) {
 		body := putBody(before)
-		body["members"] = []any{}
+		setAttr(body, "members", []any{})
 		got := a.replaced(ctx, "P-3.5.1-13", gp, body)
 		got.expect("P-3.5.1-13", len(got.F("members").Array()) == 0, "members", "no members", fragment(got.F("members")))
 	})
 
 	It("renames the group", Meta(AreaPut, MUST, Req("P-3.5.1-02"), Needs(CapGroups)), func(ctx SpecContext) {
 		body := putBody(before)
-		body["displayName"] = before.F("displayName").String() + " renamed"
+		setAttr(body, "displayName", before.F("displayName").String()+" renamed")
 		got := a.replaced(ctx, "P-3.5.1-02", gp, body)
 		got.expectField("P-3.5.1-02", "displayName", gomega.Equal(body["displayName"]))
 		got.expect("P-3.5.1-02", sameSet(values(got.F("members")), []string{u1}), "members", "members ["+u1+"] as sent", fragment(got.F("members")))
@@ -295,7 +309,7 @@ var _ = Describe("PUT: groups", func() {
 
 	It("refuses a body without displayName", Meta(AreaPut, MUST, Req("P-3.5.1-09", "S-4.2-01"), Needs(CapGroups)), func(ctx SpecContext) {
 		body := putBody(before)
-		delete(body, "displayName")
+		delAttr(body, "displayName")
 		r := a.put(ctx, gp, body)
 		r.expectStatus("S-4.2-01", http.StatusBadRequest)
 		r.expectSCIMError("P-3.12-02")
@@ -304,7 +318,7 @@ var _ = Describe("PUT: groups", func() {
 
 	It("reflects the new membership in User.groups", Meta(AreaPut, MUST, Req("P-3.5.1-13", "S-4.1.2-02"), Needs(CapGroups)), func(ctx SpecContext) {
 		body := putBody(before)
-		body["members"] = []any{map[string]any{"value": u2}}
+		setAttr(body, "members", []any{map[string]any{"value": u2}})
 		a.replaced(ctx, "P-3.5.1-13", gp, body)
 		old, neu := a.readBack(ctx, a.userPath(u1)), a.readBack(ctx, a.userPath(u2))
 		if !neu.F("groups").Exists() {
