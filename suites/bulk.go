@@ -363,6 +363,20 @@ var _ = Describe("Bulk: errors and limits", func() {
 		r.expect("P-3.7-12", n == 0, "", fmt.Sprintf("no user %s (processing stopped)", u["userName"]), fmt.Sprintf("%d found", n))
 	})
 
+	It("stops after the second error with failOnErrors 2", Meta(AreaBulk, MUST, Req("P-3.7-12"), Needs(CapBulk, CapFilter)), func(ctx SpecContext) {
+		ok1, ok2 := a.minimalUser(), a.minimalUser()
+		r := a.bulk(ctx, bulkRequest(2,
+			bulkOp("POST", a.users(), "bad1", badUser()),
+			bulkOp("POST", a.users(), "ok1", ok1),
+			bulkOp("POST", a.users(), "bad2", badUser()),
+			bulkOp("POST", a.users(), "ok2", ok2),
+		))
+		expectBulkOK("P-3.7-12", r)
+		r.expect("P-3.7-12", len(r.F("Operations").Array()) == 3, "Operations", "3 results (stopped after bad2)", fragment(r.F("Operations")))
+		n1, n2 := a.userCount(ctx, ok1["userName"].(string)), a.userCount(ctx, ok2["userName"].(string))
+		r.expect("P-3.7-12", n1 == 1 && n2 == 0, "", "ok1 created before the second error, ok2 not", fmt.Sprintf("ok1: %d, ok2: %d", n1, n2))
+	})
+
 	It("refuses more than maxOperations operations with 413", Meta(AreaBulk, MUST, Req("P-3.7-15"), Needs(CapBulk)), func(ctx SpecContext) {
 		limit := field(spc, "bulk.maxOperations").Int()
 		if limit <= 0 || limit > 10000 {

@@ -20,7 +20,9 @@ import (
 
 // entityTag is entity-tag of RFC 7232 §2.3: an optional case-sensitive W/
 // and a quoted string of etagc characters.
-var entityTag = regexp.MustCompile(`^(W/)?"[\x21\x23-\x7E\x80-\xFF]*"$`)
+// Go matches runes, not bytes, so obs-text (%x80-FF) is taken as any
+// non-ASCII rune.
+var entityTag = regexp.MustCompile(`^(W/)?"[^"\x00-\x20\x7F]*"$`)
 
 // conditional sends method to p with one precondition header.
 func (a *api) conditional(ctx SpecContext, method, p, header, tag string, body any) *reply {
@@ -123,6 +125,14 @@ var _ = Describe("ETag: headers and versions", func() {
 		after.expect("P-3.14-03", etagOf("P-3.14-03", after) != etagOf("P-3.14-03", got), "", "an ETag other than "+got.Header.Get("ETag"), after.Header.Get("ETag"))
 	})
 
+	It("changes a group's ETag when its membership changes", Meta(AreaETag, MUST, Req("P-3.14-03"), Needs(CapETag, CapGroups, CapPatch)), func(ctx SpecContext) {
+		gid, _ := a.createGroup(ctx, a.group())
+		gp := a.groupPath(gid)
+		g := a.readBack(ctx, gp)
+		after := a.patched(ctx, "P-3.14-03", gp, patchOp("add", "members", []any{map[string]any{"value": id}}))
+		after.expect("P-3.14-03", etagOf("P-3.14-03", after) != etagOf("P-3.14-03", g), "", "an ETag other than "+g.Header.Get("ETag"), after.Header.Get("ETag"))
+	})
+
 	It("sends an ETag header with a group", Meta(AreaETag, MUST, Req("P-3.14-01"), Needs(CapETag, CapGroups)), func(ctx SpecContext) {
 		gid, _ := a.createGroup(ctx, a.group())
 		g := a.readBack(ctx, a.groupPath(gid))
@@ -171,6 +181,14 @@ var _ = Describe("ETag: conditional requests", func() {
 		r := a.conditional(ctx, http.MethodDelete, p, "If-Match", tag, nil)
 		r.expectStatus("P-3.14-08", http.StatusNoContent)
 		a.get(ctx, p, nil).expectStatus("P-3.14-08", http.StatusNotFound)
+	})
+
+	It("matches If-Match against each tag of a list", Meta(AreaETag, SHOULD, Req("P-3.14-06"), Needs(CapETag)), func(ctx SpecContext) {
+		// RFC 7232 §3.1: If-Match is a list; any current tag lets it through.
+		body := putBody(cur)
+		setAttr(body, "nickName", "Listed")
+		r := a.conditional(ctx, http.MethodPut, p, "If-Match", stale+", "+tag, body)
+		r.expectStatus("P-3.14-06", http.StatusOK)
 	})
 
 	It("treats If-Match: * as a match", Meta(AreaETag, SHOULD, Req("P-3.14-06"), Needs(CapETag)), func(ctx SpecContext) {

@@ -218,6 +218,18 @@ var _ = Describe("PATCH: remove", func() {
 			"the home address untouched", fragment(got.F("addresses")))
 	})
 
+	It("removes just the sub-attribute a dotted path names", Meta(AreaPatch, MUST, Req("P-3.5.2.2-02"), Needs(CapPatch)), func(ctx SpecContext) {
+		got := a.patched(ctx, "P-3.5.2.2-02", p, patchOp("remove", "name.middleName", noValue))
+		got.expect("P-3.5.2.2-02", !got.F("name.middleName").Exists() || got.F("name.middleName").Type == gjson.Null, "name", "name without middleName", fragment(got.F("name")))
+		got.expectField("P-3.5.2.2-02", "name.familyName", gomega.Equal(before.F("name.familyName").String()))
+	})
+
+	It("removes an enterprise attribute by its URN path and keeps the others", Meta(AreaPatch, MUST, Req("P-3.5.2.2-02", "P-3.5.2-18"), Needs(CapPatch, CapEnterprise)), func(ctx SpecContext) {
+		got := a.patched(ctx, "P-3.5.2.2-02", p, patchOp("remove", URNEnterprise+":department", noValue))
+		got.expect("P-3.5.2.2-02", !got.F(URNEnterprise+".department").Exists(), URNEnterprise, "no department", fragment(got.F(URNEnterprise)))
+		got.expectField("P-3.5.2-18", URNEnterprise+".employeeNumber", gomega.Equal(before.F(URNEnterprise+".employeeNumber").String()))
+	})
+
 	It("refuses to remove the required userName", Meta(AreaPatch, MUST, Req("P-3.5.2.2-08", "P-3.5.2-13"), Needs(CapPatch)), func(ctx SpecContext) {
 		r := a.patchRefused(ctx, "P-3.5.2.2-08", p, before, patchOp("remove", "userName", noValue))
 		// Table 9 fits either keyword: mutability (not compatible with the
@@ -662,6 +674,18 @@ var _ = Describe("PATCH: group members", func() {
 	It("replaces the whole membership", Meta(AreaPatch, MUST, Req("P-3.5.2.3-03"), Needs(CapPatch, CapGroups)), func(ctx SpecContext) {
 		got := a.patched(ctx, "P-3.5.2.3-03", gp, patchOp("replace", "members", []any{map[string]any{"value": u3}}))
 		got.expect("P-3.5.2.3-03", sameSet(values(got.F("members")), []string{u3}), "members", "members ["+u3+"]", fragment(got.F("members")))
+	})
+
+	It("empties the membership with replace members []", Meta(AreaPatch, MUST, Req("P-3.5.2.3-03"), Needs(CapPatch, CapGroups)), func(ctx SpecContext) {
+		got := a.patched(ctx, "P-3.5.2.3-03", gp, patchOp("replace", "members", []any{}))
+		got.expect("P-3.5.2.3-03", len(got.F("members").Array()) == 0, "members", "no members", fragment(got.F("members")))
+	})
+
+	It("adds and removes members in one request", Meta(AreaPatch, MUST, Req("P-3.5.2-10", "P-3.5.2.1-10", "P-3.5.2.2-04"), Needs(CapPatch, CapGroups)), func(ctx SpecContext) {
+		got := a.patched(ctx, "P-3.5.2-10", gp,
+			patchOp("add", "members", []any{map[string]any{"value": u3}}),
+			patchOp("remove", fmt.Sprintf("members[value eq %q]", u1), noValue))
+		got.expect("P-3.5.2-10", sameSet(values(got.F("members")), []string{u2, u3}), "members", fmt.Sprintf("members %v", []string{u2, u3}), fragment(got.F("members")))
 	})
 
 	It("renames the group and keeps its members", Meta(AreaPatch, MUST, Req("P-3.5.2.3-09"), Needs(CapPatch, CapGroups)), func(ctx SpecContext) {

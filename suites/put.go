@@ -285,6 +285,15 @@ var _ = Describe("PUT: groups", func() {
 		before = a.readBack(ctx, gp)
 	})
 
+	It("accepts the group's own GET representation back", Meta(AreaPut, MUST, Req("P-3.5.1-07"), Needs(CapGroups)), func(ctx SpecContext) {
+		// Members carry $ref, display and type, which the provider fills in.
+		r := a.put(ctx, gp, asBody(before))
+		r.expectStatus("P-3.5.1-07", http.StatusOK)
+		got := a.readBack(ctx, gp)
+		got.expect("P-3.5.1-07", sameSet(values(got.F("members")), []string{u1}), "members", "members ["+u1+"] unchanged", fragment(got.F("members")))
+		got.expectField("P-3.5.1-07", "displayName", gomega.Equal(before.F("displayName").String()))
+	})
+
 	It("replaces the whole membership", Meta(AreaPut, MUST, Req("P-3.5.1-13"), Needs(CapGroups)), func(ctx SpecContext) {
 		body := putBody(before)
 		setAttr(body, "members", []any{map[string]any{"value": u2}})
