@@ -62,8 +62,8 @@ var _ = Describe("Paging: list responses", func() {
 	var a *api
 	BeforeEach(func(ctx SpecContext) {
 		a = newAPI()
-		a.createUser(ctx, a.minimalUser())
-		a.createUser(ctx, a.minimalUser())
+		a.createUser(ctx, ownMinimalUser(a))
+		a.createUser(ctx, ownMinimalUser(a))
 	})
 
 	It("identifies a query response with the ListResponse schema", pagingMeta(MUST, "P-3.4.2-01"), func(ctx SpecContext) {
@@ -73,7 +73,7 @@ var _ = Describe("Paging: list responses", func() {
 	})
 
 	It("identifies a Groups query response with the ListResponse schema", Meta(AreaPaging, MUST, Req("P-3.4.2-01"), Needs(CapGroups)), func(ctx SpecContext) {
-		a.createGroup(ctx, a.group())
+		a.createGroup(ctx, ownGroup(a))
 		r := a.get(ctx, a.groups(), pageQuery("", "5"))
 		r.expectStatus("P-3.4.2-01", http.StatusOK)
 		r.expect("P-3.4.2-01", hasString(r.F("schemas"), URNListResponse), "schemas", "schemas containing "+URNListResponse, fragment(r.F("schemas")))

@@ -143,6 +143,28 @@ func expectOnly(id string, r *reply, obj gjson.Result, minimum map[string]bool, 
 	}
 }
 
+// ownUser, ownMinimalUser and ownGroup are fixtures whose userName or
+// displayName is unique to the running spec ([api.specUnique]): fixture
+// sequence numbers restart in every spec, and a target that keeps deleted
+// names taken would otherwise answer 409 to an unrelated spec.
+func ownUser(a *api) map[string]any {
+	u := a.user()
+	u["userName"] = a.specUnique(fmt.Sprint(u["userName"]))
+	return u
+}
+
+func ownMinimalUser(a *api) map[string]any {
+	u := a.minimalUser()
+	u["userName"] = a.specUnique(fmt.Sprint(u["userName"]))
+	return u
+}
+
+func ownGroup(a *api) map[string]any {
+	g := a.group()
+	g["displayName"] = a.specUnique(fmt.Sprint(g["displayName"]))
+	return g
+}
+
 // subKeys returns the lower-cased keys of the object at path in obj.
 func subKeys(obj gjson.Result, path string) []string { return topKeys(field(obj, path)) }
 
@@ -155,7 +177,7 @@ var _ = Describe("Projection: single resource", func() {
 	)
 	BeforeEach(func(ctx SpecContext) {
 		a = newAPI()
-		id, _ = a.createUser(ctx, a.user())
+		id, _ = a.createUser(ctx, ownUser(a))
 		full = a.readBack(ctx, a.userPath(id))
 		min = minimumSet(a.d, URNUser)
 	})
@@ -320,8 +342,8 @@ var _ = Describe("Projection: lists", func() {
 	)
 	BeforeEach(func(ctx SpecContext) {
 		a = newAPI()
-		a.createUser(ctx, a.user())
-		a.createUser(ctx, a.user())
+		a.createUser(ctx, ownUser(a))
+		a.createUser(ctx, ownUser(a))
 		min = minimumSet(a.d, URNUser)
 	})
 	list := func(ctx SpecContext, q url.Values) (*reply, []gjson.Result) {
@@ -390,7 +412,7 @@ var _ = Describe("Projection: write responses", func() {
 	}
 
 	It("projects the 201 body of POST ?attributes=userName and stores everything", Meta(AreaProjection, MUST, Req("P-3.3-10")), func(ctx SpecContext) {
-		u := a.user()
+		u := ownUser(a)
 		r := write(ctx, http.MethodPost, a.users(), url.Values{"attributes": {"userName"}}, u)
 		r.expectStatus("P-3.3-10", http.StatusCreated)
 		expectOnly("P-3.3-10", r, r.JSON(), min, "userName")
@@ -399,7 +421,7 @@ var _ = Describe("Projection: write responses", func() {
 	})
 
 	It("projects the 201 body of POST ?excludedAttributes=emails", Meta(AreaProjection, MAY, Req("P-3.9-09")), func(ctx SpecContext) {
-		r := write(ctx, http.MethodPost, a.users(), url.Values{"excludedAttributes": {"emails"}}, a.user())
+		r := write(ctx, http.MethodPost, a.users(), url.Values{"excludedAttributes": {"emails"}}, ownUser(a))
 		r.expectStatus("P-3.9-09", http.StatusCreated)
 		r.expect("P-3.9-09", !r.F("emails").Exists() && r.F("userName").Exists(), "", "userName without emails", fragment(r.JSON()))
 		got := a.readBack(ctx, a.userPath(r.F("id").String()))
@@ -407,8 +429,8 @@ var _ = Describe("Projection: write responses", func() {
 	})
 
 	It("projects the 200 body of PUT ?attributes=userName", Meta(AreaProjection, MAY, Req("P-3.9-09")), func(ctx SpecContext) {
-		id, _ := a.createUser(ctx, a.user())
-		u := a.user()
+		id, _ := a.createUser(ctx, ownUser(a))
+		u := ownUser(a)
 		r := write(ctx, http.MethodPut, a.userPath(id), url.Values{"attributes": {"userName"}}, u)
 		r.expectStatus("P-3.9-09", http.StatusOK)
 		expectOnly("P-3.9-09", r, r.JSON(), min, "userName")
@@ -417,7 +439,7 @@ var _ = Describe("Projection: write responses", func() {
 	})
 
 	It("projects the 200 body of PATCH ?attributes=userName", Meta(AreaProjection, MAY, Req("P-3.9-09"), Needs(CapPatch)), func(ctx SpecContext) {
-		id, _ := a.createUser(ctx, a.user())
+		id, _ := a.createUser(ctx, ownUser(a))
 		title := "Projected " + a.uniqueSuffix()
 		r := write(ctx, http.MethodPatch, a.userPath(id), url.Values{"attributes": {"userName"}},
 			patchBody(map[string]any{"op": "replace", "path": "title", "value": title}))
@@ -440,8 +462,8 @@ var _ = Describe("Projection: groups", func() {
 	BeforeEach(func(ctx SpecContext) {
 		a = newAPI()
 		a.needs(CapGroups)
-		memberID, _ = a.createUser(ctx, a.minimalUser())
-		g := a.group()
+		memberID, _ = a.createUser(ctx, ownMinimalUser(a))
+		g := ownGroup(a)
 		g["members"] = []any{map[string]any{"value": memberID}}
 		display = fmt.Sprint(g["displayName"])
 		gid, _ = a.createGroup(ctx, g)

@@ -241,7 +241,7 @@ var _ = Describe("Sort: targets without sort", func() {
 	It("answers sortBy without a server error when sort is not supported", Meta(AreaSort, MAY, Req("P-3.4.2.3-10")), func(ctx SpecContext) {
 		a := newAPI()
 		a.unless(CapSort, "the row applies only to providers without sort")
-		a.createUser(ctx, a.minimalUser())
+		a.createUser(ctx, ownMinimalUser(a))
 		r := a.get(ctx, a.users(), url.Values{"sortBy": {"userName"}, "count": {"5"}})
 		r.expect("P-3.4.2.3-10", r.Status < 500 || r.Status == http.StatusNotImplemented, "", "200 (unsorted) or a 4xx/501 refusal, never 5xx", fmt.Sprintf("status %d%s", r.Status, errorSummary(r)))
 	})
