@@ -40,7 +40,7 @@ func verboseOps(suffix string, enterprise bool) (ops []map[string]any, want map[
 		"userType":                             "Contractor",
 		`addresses[type eq "work"].locality`:   "Locality " + suffix,
 		`addresses[type eq "work"].postalCode`: "12345",
-		`phoneNumbers[type eq "work"].value`:   "+1 555 0199",
+		`phoneNumbers[type eq "work"].value`:   "tel:+1-555-0199", // RFC 3966 form: canonical already (RFC 7643 §4.1.2)
 	}
 	if enterprise {
 		want[URNEnterprise+":department"] = "Department " + suffix
