@@ -129,6 +129,22 @@ func (a *api) userCount(ctx SpecContext, userName string) int64 {
 	return q.F("totalResults").Int()
 }
 
+// bulkUser is a minimal fixture user whose userName also carries the
+// spec's unique suffix: a bulk spec judges whether its users were created,
+// so a name another spec used (and deleted) earlier in the run must not
+// collide with it on a provider that keeps deleted names taken.
+func (a *api) bulkUser() map[string]any {
+	GinkgoHelper()
+	u := a.minimalUser()
+	name := u["userName"].(string)
+	if i := strings.LastIndex(name, "@"); i >= 0 {
+		u["userName"] = name[:i] + "." + a.uniqueSuffix() + name[i:]
+	} else {
+		u["userName"] = name + "." + a.uniqueSuffix()
+	}
+	return u
+}
+
 // badUser is a user body every provider must refuse: userName is required
 // (RFC 7643 §4.1.1).
 func badUser() map[string]any {
@@ -140,12 +156,12 @@ var _ = Describe("Bulk: responses", func() {
 	BeforeEach(func() { a = newAPI() })
 
 	It("answers a BulkRequest with 200 and the BulkResponse schema", Meta(AreaBulk, MUST, Req("P-3.7-01"), Needs(CapBulk)), func(ctx SpecContext) {
-		r := a.bulk(ctx, bulkRequest(0, bulkOp("POST", a.users(), "u1", a.minimalUser())))
+		r := a.bulk(ctx, bulkRequest(0, bulkOp("POST", a.users(), "u1", a.bulkUser())))
 		expectBulkOK("P-3.7-01", r)
 	})
 
 	It("creates the user of a POST operation and points location at it", Meta(AreaBulk, MUST, Req("P-3.7-04", "P-3.7-05", "P-3.7-07"), Needs(CapBulk)), func(ctx SpecContext) {
-		u := a.minimalUser()
+		u := a.bulkUser()
 		r := a.bulk(ctx, bulkRequest(0, bulkOp("POST", a.users(), "u1", u)))
 		expectBulkOK("P-3.7-04", r)
 		res := bulkResult(r, "u1", 0)
@@ -158,7 +174,7 @@ var _ = Describe("Bulk: responses", func() {
 	})
 
 	It("gives operation status as a string", Meta(AreaBulk, SHOULD, Req("P-3.7-04"), Needs(CapBulk)), func(ctx SpecContext) {
-		r := a.bulk(ctx, bulkRequest(0, bulkOp("POST", a.users(), "u1", a.minimalUser())))
+		r := a.bulk(ctx, bulkRequest(0, bulkOp("POST", a.users(), "u1", a.bulkUser())))
 		expectBulkOK("P-3.7-04", r)
 		st := field(bulkResult(r, "u1", 0), "status")
 		r.expect("P-3.7-04", isJSONString(st), "Operations", `status as a JSON string such as "201"`, fragment(st))
@@ -171,7 +187,7 @@ var _ = Describe("Bulk: responses", func() {
 		put := putBody(cur)
 		setAttr(put, "nickName", "Bulk PUT")
 		r := a.bulk(ctx, bulkRequest(0,
-			bulkOp("POST", a.users(), "p1", a.minimalUser()),
+			bulkOp("POST", a.users(), "p1", a.bulkUser()),
 			bulkOp("PUT", a.userPath(id1), "", put),
 			bulkOp("PATCH", a.userPath(id2), "", patchBody(patchOp("replace", "nickName", "Bulk PATCH"))),
 			bulkOp("DELETE", a.userPath(id1), "", nil),
@@ -205,7 +221,7 @@ var _ = Describe("Bulk: responses", func() {
 
 	It("reports a failed operation with a SCIM error and still answers 200", Meta(AreaBulk, MUST, Req("P-3.7-02", "P-3.7-06"), Needs(CapBulk)), func(ctx SpecContext) {
 		r := a.bulk(ctx, bulkRequest(0,
-			bulkOp("POST", a.users(), "good", a.minimalUser()),
+			bulkOp("POST", a.users(), "good", a.bulkUser()),
 			bulkOp("POST", a.users(), "bad", badUser()),
 		))
 		expectBulkOK("P-3.7-02", r)
@@ -231,7 +247,7 @@ var _ = Describe("Bulk: responses", func() {
 	})
 
 	It("gives each result a version when ETags are supported", Meta(AreaBulk, MAY, Req("P-3.7-05"), Needs(CapBulk, CapETag)), func(ctx SpecContext) {
-		r := a.bulk(ctx, bulkRequest(0, bulkOp("POST", a.users(), "u1", a.minimalUser())))
+		r := a.bulk(ctx, bulkRequest(0, bulkOp("POST", a.users(), "u1", a.bulkUser())))
 		expectBulkOK("P-3.7-05", r)
 		res := bulkResult(r, "u1", 0)
 		got := a.readBack(ctx, field(res, "location").String())
@@ -247,7 +263,7 @@ var _ = Describe("Bulk: bulkId references", func() {
 		g := a.group()
 		g["members"] = []any{map[string]any{"type": "User", "value": "bulkId:u1"}}
 		r := a.bulk(ctx, bulkRequest(0,
-			bulkOp("POST", a.users(), "u1", a.minimalUser()),
+			bulkOp("POST", a.users(), "u1", a.bulkUser()),
 			bulkOp("POST", a.groups(), "g1", g),
 		))
 		expectBulkOK("P-3.7-09", r)
@@ -265,7 +281,7 @@ var _ = Describe("Bulk: bulkId references", func() {
 		g["members"] = []any{map[string]any{"type": "User", "value": "bulkId:later"}}
 		r := a.bulk(ctx, bulkRequest(0,
 			bulkOp("POST", a.groups(), "g1", g),
-			bulkOp("POST", a.users(), "later", a.minimalUser()),
+			bulkOp("POST", a.users(), "later", a.bulkUser()),
 		))
 		expectBulkOK("P-3.7-14", r)
 		u, gr := bulkResult(r, "later", 1), bulkResult(r, "g1", 0)
@@ -283,11 +299,11 @@ var _ = Describe("Bulk: bulkId references", func() {
 	})
 
 	It("resolves a bulkId reference inside the enterprise extension", Meta(AreaBulk, MUST, Req("P-3.7-10"), Needs(CapBulk, CapEnterprise)), func(ctx SpecContext) {
-		b := a.minimalUser()
+		b := a.bulkUser()
 		b["schemas"] = []string{URNUser, URNEnterprise}
 		b[URNEnterprise] = map[string]any{"manager": map[string]any{"value": "bulkId:boss"}}
 		r := a.bulk(ctx, bulkRequest(0,
-			bulkOp("POST", a.users(), "boss", a.minimalUser()),
+			bulkOp("POST", a.users(), "boss", a.bulkUser()),
 			bulkOp("POST", a.users(), "report", b),
 		))
 		expectBulkOK("P-3.7-10", r)
@@ -336,7 +352,7 @@ var _ = Describe("Bulk: errors and limits", func() {
 	})
 
 	It("continues past a failed operation without failOnErrors", Meta(AreaBulk, MUST, Req("P-3.7-11"), Needs(CapBulk, CapFilter)), func(ctx SpecContext) {
-		u1, u2 := a.minimalUser(), a.minimalUser()
+		u1, u2 := a.bulkUser(), a.bulkUser()
 		r := a.bulk(ctx, bulkRequest(0,
 			bulkOp("POST", a.users(), "bad", badUser()),
 			bulkOp("POST", a.users(), "ok1", u1),
@@ -351,7 +367,7 @@ var _ = Describe("Bulk: errors and limits", func() {
 	})
 
 	It("stops after failOnErrors errors and returns the results so far", Meta(AreaBulk, MUST, Req("P-3.7-12"), Needs(CapBulk, CapFilter)), func(ctx SpecContext) {
-		u := a.minimalUser()
+		u := a.bulkUser()
 		r := a.bulk(ctx, bulkRequest(1,
 			bulkOp("POST", a.users(), "bad", badUser()),
 			bulkOp("POST", a.users(), "after", u),
@@ -364,7 +380,7 @@ var _ = Describe("Bulk: errors and limits", func() {
 	})
 
 	It("stops after the second error with failOnErrors 2", Meta(AreaBulk, MUST, Req("P-3.7-12"), Needs(CapBulk, CapFilter)), func(ctx SpecContext) {
-		ok1, ok2 := a.minimalUser(), a.minimalUser()
+		ok1, ok2 := a.bulkUser(), a.bulkUser()
 		r := a.bulk(ctx, bulkRequest(2,
 			bulkOp("POST", a.users(), "bad1", badUser()),
 			bulkOp("POST", a.users(), "ok1", ok1),
@@ -399,7 +415,7 @@ var _ = Describe("Bulk: errors and limits", func() {
 		if limit <= 0 || limit > 16<<20 {
 			Skip(fmt.Sprintf("target advertises bulk.maxPayloadSize %s: not a size a test can exceed quickly", field(spc, "bulk.maxPayloadSize").Raw))
 		}
-		u := a.minimalUser()
+		u := a.bulkUser()
 		u["displayName"] = strings.Repeat("x", int(limit)+1)
 		r := a.bulk(ctx, bulkRequest(0, bulkOp("POST", a.users(), "big", u)))
 		r.expectStatus("P-3.7-16", http.StatusRequestEntityTooLarge)
@@ -426,7 +442,7 @@ var _ = Describe("Bulk: errors and limits", func() {
 	})
 
 	It("refuses a POST operation without bulkId", Meta(AreaBulk, SHOULD, Req("P-3.7-08"), Needs(CapBulk)), func(ctx SpecContext) {
-		r := a.bulk(ctx, bulkRequest(0, bulkOp("POST", a.users(), "", a.minimalUser())))
+		r := a.bulk(ctx, bulkRequest(0, bulkOp("POST", a.users(), "", a.bulkUser())))
 		if r.Status == http.StatusBadRequest {
 			r.expectSCIMError("P-3.12-02")
 			return
@@ -442,7 +458,7 @@ var _ = Describe("Bulk: errors and limits", func() {
 			if onResource {
 				p = a.userPath(id)
 			}
-			r := a.bulk(ctx, bulkRequest(0, bulkOp(method, p, "m1", a.minimalUser())))
+			r := a.bulk(ctx, bulkRequest(0, bulkOp(method, p, "m1", a.bulkUser())))
 			if r.Status == http.StatusBadRequest {
 				r.expectSCIMError("P-3.12-02")
 				return
