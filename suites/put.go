@@ -208,6 +208,21 @@ var _ = Describe("PUT: users", func() {
 		got.expect("P-3.5.1-02", got.F("userName").String() == body["userName"], "userName", fmt.Sprintf("userName %q", body["userName"]), fragment(got.F("userName")))
 	})
 
+	It("does not store two primary e-mails", Meta(AreaPut, MUST, Req("S-2.4-01")), func(ctx SpecContext) {
+		body := putBody(before)
+		setAttr(body, "emails", []any{
+			map[string]any{"value": "a-" + a.uniqueSuffix() + "@example.com", "type": "work", "primary": true},
+			map[string]any{"value": "b-" + a.uniqueSuffix() + "@example.org", "type": "home", "primary": true},
+		})
+		r := a.put(ctx, p, body)
+		if r.Status == http.StatusBadRequest {
+			return // refusing the request is allowed
+		}
+		r.expectStatus("S-2.4-01", http.StatusOK)
+		got := a.readBack(ctx, p)
+		got.expect("S-2.4-01", primaries(got.F("emails")) <= 1, "emails", "at most one primary e-mail", fragment(got.F("emails")))
+	})
+
 	It("moves meta.lastModified forward and keeps meta.created", Meta(AreaPut, MUST, Req("P-3.5.1-12", "S-3.1-12")), func(ctx SpecContext) {
 		body := putBody(before)
 		setAttr(body, "nickName", "Later")
