@@ -103,3 +103,19 @@ func TestConcurrentUnconditionalPatches(t *testing.T) {
 		}
 	}
 }
+
+// Unconditional PUTs racing on one resource all succeed: without If-Match a
+// client must never see 412.
+func TestConcurrentUnconditionalPuts(t *testing.T) {
+	h := newHarness(t)
+	id := h.createUser("racer").str("id")
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			if r := h.do("PUT", "/Users/"+id, userBody("racer", "title", fmt.Sprint(i))); r.status != http.StatusOK {
+				t.Errorf("PUT %d: %d %s", i, r.status, r.raw)
+			}
+		})
+	}
+	wg.Wait()
+}

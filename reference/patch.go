@@ -11,9 +11,9 @@ import (
 	"github.com/scimtest/scimtest/reference/store"
 )
 
-// maxPatchRetries bounds how often an unconditional PATCH re-reads and
-// re-applies after losing a race with another writer.
-const maxPatchRetries = 16
+// maxWriteRetries bounds how often an unconditional PUT or PATCH re-reads
+// and re-applies after losing a race with another writer.
+const maxWriteRetries = 16
 
 // patch handles PATCH (RFC 7644 §3.5.2) and answers 200 with the resource.
 func (s *Server) patch(ctx context.Context, r *http.Request, rt *resourceType, id string) *response {
@@ -140,7 +140,7 @@ func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string,
 			return res, nil
 		}
 	}
-	for range maxPatchRetries {
+	for range maxWriteRetries {
 		old, err := s.store.Get(ctx, rt.Name, id, rt == groupType)
 		if err != nil {
 			return nil, storeError(err, rt.Name+" "+id)

@@ -290,23 +290,31 @@ func (s *Server) replace(ctx context.Context, r *http.Request, rt *resourceType,
 
 // replaceResource is PUT's work, shared with Bulk.
 func (s *Server) replaceResource(ctx context.Context, rt *resourceType, id string, obj map[string]any, version int64) (*store.Resource, *scimerr.Error) {
-	old, err := s.store.Get(ctx, rt.Name, id, rt == groupType)
-	if err != nil {
-		return nil, storeError(err, rt.Name+" "+id)
+	for range maxWriteRetries {
+		old, err := s.store.Get(ctx, rt.Name, id, rt == groupType)
+		if err != nil {
+			return nil, storeError(err, rt.Name+" "+id)
+		}
+		if version != store.Any && old.Version != version {
+			return nil, scimerr.PreconditionFailed("%s %s is at version %s, If-Match wants %s", rt.Name, id, etag(old.Version), etag(version))
+		}
+		in, members, e := s.incoming(rt, obj, old)
+		if e != nil {
+			return nil, e
+		}
+		in.ID = id
+		// The write is conditional on the version read, so stored readOnly
+		// and writeOnly values carried over cannot be stale.
+		res, err := s.store.Replace(ctx, in, members, rt != groupType, old.Version)
+		if errors.Is(err, store.ErrVersionMismatch) && version == store.Any {
+			continue // another writer got in between: re-read and retry
+		}
+		if err != nil {
+			return nil, storeError(err, rt.Name+" "+id)
+		}
+		return s.withMembers(ctx, rt, res)
 	}
-	if version != store.Any && old.Version != version {
-		return nil, scimerr.PreconditionFailed("%s %s is at version %s, If-Match wants %s", rt.Name, id, etag(old.Version), etag(version))
-	}
-	in, members, e := s.incoming(rt, obj, old)
-	if e != nil {
-		return nil, e
-	}
-	in.ID = id
-	res, err := s.store.Replace(ctx, in, members, rt != groupType, old.Version)
-	if err != nil {
-		return nil, storeError(err, rt.Name+" "+id)
-	}
-	return s.withMembers(ctx, rt, res)
+	return nil, scimerr.New(http.StatusServiceUnavailable, "", "%s %s is changing too fast; retry", rt.Name, id)
 }
 
 func (s *Server) withMembers(ctx context.Context, rt *resourceType, res *store.Resource) (*store.Resource, *scimerr.Error) {
