@@ -209,12 +209,18 @@ func oktaIDs(us ...fixtures.User) []string {
 // on create (so the user exists before Okta's lookup) and returns its id.
 func (a *api) createOktaShaped(ctx context.Context, u fixtures.User) string {
 	GinkgoHelper()
+	id, _ := a.createUser(ctx, oktaBody(u))
+	return id
+}
+
+// oktaBody is the body of Okta's create request for u (okta.CreateBody).
+func oktaBody(u fixtures.User) []byte {
+	GinkgoHelper()
 	body, err := okta.CreateBody(u)
 	if err != nil {
 		failNow(fmt.Sprintf("%sokta create body: %v", preconditionPrefix, err))
 	}
-	id, _ := a.createUser(ctx, body)
-	return id
+	return body
 }
 
 // memberIDs lists the member values of a group read back.
