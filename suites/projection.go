@@ -153,12 +153,14 @@ func ownUser(a *api) map[string]any {
 	return u
 }
 
+// ownMinimalUser is [api.minimalUser] with a spec-unique userName.
 func ownMinimalUser(a *api) map[string]any {
 	u := a.minimalUser()
 	u["userName"] = a.specUnique(fmt.Sprint(u["userName"]))
 	return u
 }
 
+// ownGroup is [api.group] with a spec-unique displayName.
 func ownGroup(a *api) map[string]any {
 	g := a.group()
 	g["displayName"] = a.specUnique(fmt.Sprint(g["displayName"]))
