@@ -8,6 +8,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/tidwall/gjson"
 
 	"github.com/scimtest/scimtest/simulator/entra"
 )
@@ -98,6 +99,41 @@ var _ = Describe("Entra: users", func() {
 		got.expectField("S-3.1-10", "meta.resourceType", Equal("User"))
 	})
 
+	// Older Entra samples carry explicit nulls (idp-wire.md B3.3): a null is
+	// an unassigned value (RFC 7643 §2.5), so accepting it is a MUST.
+	It("accepts a create body with explicit nulls, as older Entra jobs send", Meta(AreaEntra, MUST, Req("S-2.5-01", "P-3.3-01")), func(ctx SpecContext) {
+		u := a.entraUser()
+		body := map[string]any{
+			"schemas": []string{URNUser}, "userName": u.UserPrincipalName, "externalId": u.MailNickname, "active": true,
+			"name":      map[string]any{"givenName": u.GivenName, "familyName": u.Surname},
+			"addresses": nil, "phoneNumbers": nil, "title": nil, "roles": []any{},
+		}
+		id, _ := a.createUser(ctx, body)
+		got := a.readBack(ctx, a.userPath(id))
+		for _, k := range []string{"addresses", "phoneNumbers", "title"} {
+			v := got.F(k)
+			got.expect("S-2.5-01", !v.Exists() || v.Type == gjson.Null || (v.IsArray() && len(v.Array()) == 0), k, k+" unassigned", fragment(v))
+		}
+	})
+
+	It("accepts an unknown top-level attribute (department) in Entra's older create body", Meta(AreaEntra, SHOULD, Req("P-3.3-11")), func(ctx SpecContext) {
+		u := a.entraUser()
+		r := a.postUser(ctx, map[string]any{"schemas": []string{URNUser}, "userName": u.UserPrincipalName, "department": u.Department})
+		r.expectStatus("P-3.3-11", http.StatusCreated)
+	})
+
+	It("answers Entra's lookup with the attributes it links on", Meta(AreaEntra, MUST, Req("P-3.4.2-09", "S-3.1-16"), Needs(CapFilter)), func(ctx SpecContext) {
+		p, _ := a.entraSim(entraDefault)
+		u := a.entraUser()
+		id := a.provisionedUser(ctx, p, u)
+		r := a.filterBy(ctx, a.users(), "userName", u.UserPrincipalName, nil)
+		expectOneMatch("P-3.4.2-09", r, id)
+		for _, k := range []string{"schemas", "userName", "active", "meta.resourceType", "meta.location"} {
+			v := field(firstResource(r), k)
+			r.expect("P-3.4.2-09", v.Exists() && v.String() != "", "Resources.0."+k, k+" in the matched resource", fragment(v))
+		}
+	})
+
 	// entraUpdate is one row of the update table: the dialect, how the
 	// source user changes, and whether the target starts without a title.
 	type entraUpdate struct {
@@ -177,6 +213,18 @@ var _ = Describe("Entra: users", func() {
 		},
 		Entry(`default: Replace active "True" (a string)`, Meta(AreaEntra, SHOULD, Req("S-4.1.1-08", "P-3.12-07"), Needs(CapPatch)), entraDefault),
 		Entry("compliant: replace active true", Meta(AreaEntra, MUST, Req("S-4.1.1-08"), Needs(CapPatch)), entraCompliant),
+	)
+
+	DescribeTable("accepts the periodic re-send of active true for an active user",
+		func(ctx SpecContext, opts entra.Options) {
+			p, log := a.entraSim(opts)
+			u := a.entraUser()
+			id := a.provisionedUser(ctx, p, u)
+			entraRun("P-3.5.2.3-02", log, "the enable PATCH", p.EnableUser(ctx, u))
+			a.readBack(ctx, a.userPath(id)).expectField("S-4.1.1-08", "active", BeTrue())
+		},
+		Entry(`default: Replace active "True"`, Meta(AreaEntra, SHOULD, Req("P-3.5.2.3-02", "P-3.12-07"), Needs(CapPatch)), entraDefault),
+		Entry("compliant: replace active true", Meta(AreaEntra, MUST, Req("P-3.5.2.3-02"), Needs(CapPatch)), entraCompliant),
 	)
 
 	It(`accepts Add for active with "False", as Entra sends on deprovision`, Meta(AreaEntra, SHOULD, Req("P-3.5.2-03", "P-3.5.2.1-07"), Needs(CapPatch)), func(ctx SpecContext) {

@@ -92,6 +92,19 @@ var _ = Describe("Okta: users", func() {
 		r.expectField("P-3.4.2-05", "totalResults", BeNumerically("==", 0))
 	})
 
+	It("answers Okta's lookup with the attributes it links on (schemas, id, userName, active, meta)", Meta(AreaOkta, MUST, Req("P-3.4.2-09", "S-3.1-16"), Needs(CapFilter)), func(ctx SpecContext) {
+		u := a.oktaUser()
+		id := a.createOktaShaped(ctx, u)
+		r := a.do(ctx, simulator.Request{Method: http.MethodGet, Path: a.users(),
+			RawQuery: filterQuery("userName", u.UserName) + "&startIndex=1&count=100"})
+		r.expectStatus("P-3.4.2-09", http.StatusOK)
+		r.expect("P-3.4.2-09", field(firstResource(r), "id").String() == id, "Resources", "the user "+id, fragment(r.F("Resources")))
+		for _, k := range []string{"schemas", "userName", "active", "meta.location", "meta.resourceType"} {
+			v := field(firstResource(r), k)
+			r.expect("P-3.4.2-09", v.Exists() && v.String() != "", "Resources.0."+k, k+" in the match (Okta cannot link a user without it)", fragment(v))
+		}
+	})
+
 	It("includes Resources in an empty list (Okta reads its absence as 'No results returned')", Meta(AreaOkta, SHOULD, Req("P-3.4.2-03"), Needs(CapFilter)), func(ctx SpecContext) {
 		r := a.do(ctx, simulator.Request{Method: http.MethodGet, Path: a.users(),
 			RawQuery: filterQuery("userName", a.oktaUser().UserName) + "&startIndex=1&count=100"})
