@@ -3,6 +3,7 @@ package suites
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -116,10 +117,78 @@ type childRun struct {
 // GOMAXPROCS only makes each one slower.
 var childSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
+// childBin is the binary children run, shared by the self-tests running at
+// the same time and removed when the last of them ends.
+var childBin struct {
+	sync.Mutex
+	users     int
+	path, dir string
+}
+
+// childBinary returns the binary to re-execute. Under the race detector a
+// child costs several times the CPU, and the specs already run under it in
+// TestReferenceConforms, so the children run a copy of this package's test
+// binary built without -race (a few seconds with a warm build cache). If
+// that build fails, the children run this binary.
+func childBinary(t *testing.T) string {
+	t.Helper()
+	childBin.Lock()
+	defer childBin.Unlock()
+	childBin.users++
+	t.Cleanup(func() {
+		childBin.Lock()
+		defer childBin.Unlock()
+		if childBin.users--; childBin.users == 0 && childBin.dir != "" {
+			if err := os.RemoveAll(childBin.dir); err != nil {
+				t.Logf("remove child binary: %v", err)
+			}
+			childBin.path, childBin.dir = "", ""
+		}
+	})
+	if !raceEnabled {
+		return os.Args[0]
+	}
+	if childBin.path != "" {
+		return childBin.path
+	}
+	path, err := buildChildBinary()
+	if err != nil {
+		t.Logf("children run the race-enabled binary (slower): %v", err)
+		return os.Args[0]
+	}
+	childBin.path, childBin.dir = path, filepath.Dir(path)
+	return path
+}
+
+// buildChildBinary builds this package's tests without -race into a new
+// temporary directory. go test runs a package's tests in its directory.
+func buildChildBinary() (string, error) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("find the go command: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "scimtest-selftest-")
+	if err != nil {
+		return "", fmt.Errorf("temp dir for the child binary: %w", err)
+	}
+	path := filepath.Join(dir, "suites.test")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, goTool, "test", "-c", "-o", path, ".").CombinedOutput()
+	if err != nil {
+		if rmErr := os.RemoveAll(dir); rmErr != nil {
+			err = errors.Join(err, rmErr)
+		}
+		return "", fmt.Errorf("go test -c: %w\n%s", err, tail(string(out), 2000))
+	}
+	return path, nil
+}
+
 // runChildren re-executes the test binary once per target, in parallel up to
 // GOMAXPROCS, and returns the runs in the order of whats.
 func runChildren(t *testing.T, whats []string) []childRun {
 	t.Helper()
+	bin := childBinary(t)
 	dir := t.TempDir()
 	out := make([]childRun, len(whats))
 	var wg sync.WaitGroup
@@ -129,7 +198,7 @@ func runChildren(t *testing.T, whats []string) []childRun {
 			defer wg.Done()
 			childSlots <- struct{}{}
 			defer func() { <-childSlots }()
-			out[i] = runChild(what, filepath.Join(dir, fmt.Sprintf("results-%d.json", i)))
+			out[i] = runChild(bin, what, filepath.Join(dir, fmt.Sprintf("results-%d.json", i)))
 		}()
 	}
 	wg.Wait()
@@ -137,11 +206,11 @@ func runChildren(t *testing.T, whats []string) []childRun {
 }
 
 // runChild runs one child process and reads the results it wrote.
-func runChild(what, resultsPath string) childRun {
+func runChild(bin, what, resultsPath string) childRun {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), childRunTimeout+30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSelfTestChild$", "-test.count=1",
+	cmd := exec.CommandContext(ctx, bin, "-test.run=^TestSelfTestChild$", "-test.count=1",
 		"-test.timeout="+(childRunTimeout+15*time.Second).String())
 	cmd.Env = append(os.Environ(), envChild+"="+what, envChildResults+"="+resultsPath)
 	var output bytes.Buffer
