@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -20,7 +17,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/scimtest/scimtest/fixtures"
-	"github.com/scimtest/scimtest/reference"
 	"github.com/scimtest/scimtest/reports"
 	"github.com/scimtest/scimtest/suites"
 )
@@ -133,12 +129,12 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 
 	embedded := f.target == ""
 	if embedded {
-		target, token, shutdown, err := startRunTarget(f.quirks)
+		ref, err := startEmbedded(f.quirks)
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
-		defer shutdown()
-		f.target, f.token = target, token
+		defer ref.Close()
+		f.target, f.token = ref.URL, ref.Token
 	}
 
 	res, err := suites.Run(ctx, suites.Options{
@@ -205,32 +201,6 @@ func tlsClient(insecure bool, caFile string) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = cfg
 	return &http.Client{Transport: tr}, nil
-}
-
-// startRunTarget serves the reference provider on a free loopback port and
-// returns its base URL, its token and a shutdown function.
-func startRunTarget(quirks []string) (string, string, func(), error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", "", nil, fmt.Errorf("embedded reference: token: %w", err)
-	}
-	token := hex.EncodeToString(b[:])
-	ref, err := reference.New(reference.Options{BasePath: reference.DefaultBasePath, Token: token, Quirks: quirks})
-	if err != nil {
-		return "", "", nil, fmt.Errorf("embedded reference: %w", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", "", nil, fmt.Errorf("embedded reference: listen: %w", err)
-	}
-	srv := &http.Server{Handler: ref, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }() // Serve returns ErrServerClosed on shutdown
-	shutdown := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx) // best effort: the process is about to exit
-	}
-	return "http://" + ln.Addr().String() + reference.DefaultBasePath, token, shutdown, nil
 }
 
 // isTerminal reports whether w is a terminal (colour only then).

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -77,11 +75,11 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f serveFlags) error
 		f.token = os.Getenv("SCIMTEST_TOKEN")
 	}
 	if f.token == "" {
-		var b [24]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("generate token: %w", err)}
+		tok, err := randomToken()
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
 		}
-		f.token, generated = hex.EncodeToString(b[:]), true
+		f.token, generated = tok, true
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	h, err := reference.New(reference.Options{

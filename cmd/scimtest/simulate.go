@@ -2,13 +2,8 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"sync"
@@ -18,7 +13,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/scimtest/scimtest/fixtures"
-	"github.com/scimtest/scimtest/reference"
 	"github.com/scimtest/scimtest/simulator/lifecycle"
 	"github.com/scimtest/scimtest/simulator/transcript"
 )
@@ -110,12 +104,12 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 		cfg.Token = os.Getenv("SCIMTEST_TOKEN")
 	}
 	if cfg.BaseURL == "" {
-		url, token, shutdown, err := startEmbedded()
+		ref, err := startEmbedded(nil)
 		if err != nil {
 			return err
 		}
-		defer shutdown()
-		cfg.BaseURL, cfg.Token = url, token
+		defer ref.Close()
+		cfg.BaseURL, cfg.Token = ref.URL, ref.Token
 	} else if cfg.Token == "" {
 		return errors.New("no token: pass --token or set SCIMTEST_TOKEN")
 	}
@@ -178,30 +172,4 @@ func openTranscript(path string, cfg *lifecycle.Config) (func() error, error) {
 		}
 		return nil
 	}, nil
-}
-
-// startEmbedded serves the reference provider on a free loopback port with
-// a random token, for runs without --target.
-func startEmbedded() (url, token string, shutdown func(), err error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", "", nil, fmt.Errorf("embedded reference: token: %w", err)
-	}
-	token = hex.EncodeToString(b[:])
-	h, err := reference.New(reference.Options{BasePath: "/scim/v2", Token: token})
-	if err != nil {
-		return "", "", nil, fmt.Errorf("embedded reference: %w", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", "", nil, fmt.Errorf("embedded reference: listen: %w", err)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }() // Serve returns ErrServerClosed on shutdown
-	shutdown = func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx) // best effort: the process is about to exit
-	}
-	return "http://" + ln.Addr().String() + "/scim/v2", token, shutdown, nil
 }
