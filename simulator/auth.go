@@ -1,9 +1,6 @@
 package simulator
 
-import (
-	"net/http"
-	"strings"
-)
+import "net/http"
 
 // Auth sets the credentials on an outgoing request.
 type Auth interface {
@@ -50,16 +47,3 @@ type header struct{ name, value string }
 func (h header) Apply(r *http.Request) { r.Header.Set(h.name, h.value) }
 
 func (h header) SecretHeaders() []string { return []string{h.name} }
-
-// isSecretHeader reports whether a header may carry a credential and must be
-// redacted in transcripts.
-func isSecretHeader(canonical string) bool {
-	switch canonical {
-	case "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key":
-		return true
-	}
-	// Vendor headers such as X-Auth-Token or X-Client-Secret.
-	lower := strings.ToLower(canonical)
-	return strings.Contains(lower, "token") || strings.Contains(lower, "secret") ||
-		strings.Contains(lower, "api-key") || strings.Contains(lower, "apikey")
-}
