@@ -10,11 +10,7 @@ package simulator
 
 import (
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
-	"compress/zlib"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -296,26 +292,6 @@ func (c *Client) resolve(req Request) (string, error) {
 	return u.String(), nil
 }
 
-// encodeBody turns a Request.Body into bytes.
-func encodeBody(b any) ([]byte, bool, error) {
-	switch v := b.(type) {
-	case nil:
-		return nil, false, nil
-	case []byte:
-		return v, true, nil
-	case string:
-		return []byte(v), true, nil
-	case json.RawMessage:
-		return v, true, nil
-	default:
-		out, err := json.Marshal(v)
-		if err != nil {
-			return nil, false, fmt.Errorf("encode body: %w", err)
-		}
-		return out, true, nil
-	}
-}
-
 // attempt sends one request and reads the whole response within the
 // per-request timeout, reporting the exchange to the hook.
 func (c *Client) attempt(parent context.Context, method, target string, body []byte, hasBody bool, extra http.Header) (*Response, error) {
@@ -346,33 +322,26 @@ func (c *Client) attempt(parent context.Context, method, target string, body []b
 		Started:       time.Now(),
 		Method:        method,
 		URL:           target,
-		RequestHeader: RedactHeader(hreq.Header, c.secrets...),
+		RequestHeader: hreq.Header,
 	}
-	var truncReq bool
 	if hasBody {
-		ex.RequestBody, truncReq = capBody(RedactBody(body), c.bodyCap)
+		ex.RequestBody = string(body)
 	}
-	ex.Truncated = truncReq
-
 	resp, err := c.read(hreq)
 	ex.Duration = time.Since(ex.Started)
+	if resp != nil {
+		ex.Status = resp.Status
+		ex.ResponseHeader = resp.Header
+	}
 	if err != nil {
 		if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("no complete response within %v: %w", c.timeout, err)
-		}
-		if resp != nil {
-			ex.Status = resp.Status
-			ex.ResponseHeader = RedactHeader(resp.Header)
 		}
 		ex.Error = err.Error()
 		c.report(ex)
 		return nil, err
 	}
-	ex.Status = resp.Status
-	ex.ResponseHeader = RedactHeader(resp.Header)
-	var truncResp bool
-	ex.ResponseBody, truncResp = capBody(RedactBody(resp.Body), c.bodyCap)
-	ex.Truncated = truncReq || truncResp
+	ex.ResponseBody = string(resp.Body)
 	c.report(ex)
 	return resp, nil
 }
@@ -399,33 +368,23 @@ func (c *Client) read(hreq *http.Request) (*Response, error) {
 	return out, nil
 }
 
-// decode undoes a Content-Encoding; an unknown or absent one leaves b as is.
-func decode(enc string, b []byte) ([]byte, error) {
-	var r io.ReadCloser
-	var err error
-	switch strings.ToLower(strings.TrimSpace(enc)) {
-	case "gzip", "x-gzip":
-		r, err = gzip.NewReader(bytes.NewReader(b))
-	case "deflate":
-		// "deflate" is zlib-wrapped (RFC 9110, Section 8.4.1.2), but some
-		// servers send raw DEFLATE.
-		if r, err = zlib.NewReader(bytes.NewReader(b)); err != nil {
-			r, err = flate.NewReader(bytes.NewReader(b)), nil
-		}
-	default:
-		return b, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	return io.ReadAll(io.LimitReader(r, MaxBodyBytes))
-}
-
+// report hands ex to the hook redacted as a whole by [transcript.Redact]
+// (URL, headers, bodies and the transport error alike), so no hook ever
+// sees a secret, and with its bodies capped. Redaction comes before the cap,
+// so a cut never leaves the first half of a secret behind.
 func (c *Client) report(ex transcript.Exchange) {
-	if c.hook != nil {
-		c.hook(ex)
+	if c.hook == nil {
+		return
 	}
+	// Redact knows the well-known credential headers; the header a custom
+	// [Auth] sends its secret in is known only here.
+	ex.RequestHeader = transcript.RedactHeader(ex.RequestHeader, c.secrets...)
+	ex = transcript.Redact(ex)
+	var truncReq, truncResp bool
+	ex.RequestBody, truncReq = capBody(ex.RequestBody, c.bodyCap)
+	ex.ResponseBody, truncResp = capBody(ex.ResponseBody, c.bodyCap)
+	ex.Truncated = truncReq || truncResp
+	c.hook(ex)
 }
 
 // Get sends GET path.

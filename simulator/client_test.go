@@ -358,11 +358,72 @@ func TestRedaction(t *testing.T) {
 			if tt.wantAuth != "" && ex.RequestHeader["Authorization"][0] != tt.wantAuth {
 				t.Errorf("Authorization %q, want %q", ex.RequestHeader["Authorization"], tt.wantAuth)
 			}
-			if tt.wantHeader != "" && ex.RequestHeader[tt.wantHeader][0] != Redacted {
+			if tt.wantHeader != "" && ex.RequestHeader[tt.wantHeader][0] != transcript.Redacted {
 				t.Errorf("%s = %q", tt.wantHeader, ex.RequestHeader[tt.wantHeader])
 			}
 			if !strings.Contains(ex.ResponseBody, `"userName":"a"`) || !strings.Contains(ex.ResponseBody, `"Password":"REDACTED"`) {
 				t.Errorf("response body not redacted in place: %s", ex.ResponseBody)
+			}
+		})
+	}
+}
+
+// TestRedactionOfURLAndError checks that the hook sees the URL and the
+// transport error redacted too: a credential in the base URL or in a query
+// parameter is echoed by net/http's error text.
+func TestRedactionOfURLAndError(t *testing.T) {
+	reset := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		conn.Close()
+	})
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.Write([]byte(`{"id":"1"}`))
+	})
+	tests := []struct {
+		name    string
+		handler http.Handler
+		path    string
+		wantErr bool
+		secrets []string
+	}{
+		{"query token on success", ok, "/Users?access_token=query-secret-1", false, []string{"query-secret-1", "url-pass-secret"}},
+		{"query token in transport error", reset, "/Users?access_token=query-secret-2", true, []string{"query-secret-2", "url-pass-secret"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			t.Cleanup(srv.Close)
+			rec := &Recorder{}
+			base := strings.Replace(srv.URL, "http://", "http://admin:url-pass-secret@", 1) + "/scim/v2"
+			c, err := New(Options{BaseURL: base, Hook: rec.Hook(), Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			_, err = c.Get(context.Background(), tt.path)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Get error %v, want error: %v", err, tt.wantErr)
+			}
+			exs := rec.Exchanges()
+			if len(exs) != 1 {
+				t.Fatalf("%d exchanges, want 1", len(exs))
+			}
+			ex := exs[0]
+			if tt.wantErr && ex.Error == "" {
+				t.Errorf("exchange carries no error: %+v", ex)
+			}
+			all := dump(ex) + "\n" + ex.Error
+			for _, s := range tt.secrets {
+				if strings.Contains(all, s) {
+					t.Errorf("secret %q reached the hook: %s", s, all)
+				}
+			}
+			if !strings.Contains(ex.URL, "/scim/v2/Users") {
+				t.Errorf("URL %q lost its path", ex.URL)
 			}
 		})
 	}
