@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -145,4 +146,34 @@ func expectNoMatch(req string, r *reply) {
 func expectNoMembers(req string, r *reply, where string) {
 	GinkgoHelper()
 	r.expect(req, !r.F(where+"members").Exists(), where+"members", "no members (excludedAttributes=members)", fragment(r.F(where+"members")))
+}
+
+// lookupPath reads the value a PATCH path names from a resource (RFC 7644
+// §3.5.2 path syntax, the forms Entra sends): `attr[type eq "x"].sub` reads
+// sub of the entry whose type is x, `urn:...:User:attr` reads inside the
+// extension object, anything else is a dotted attribute path. ok is false
+// when the value is absent.
+func lookupPath(r *reply, path string) (got string, ok bool) {
+	if strings.HasPrefix(path, URNEnterprise+":") {
+		v := r.F(URNEnterprise + "." + strings.TrimPrefix(path, URNEnterprise+":"))
+		return v.String(), v.Exists()
+	}
+	start, end := strings.Index(path, "["), strings.LastIndex(path, "]")
+	if start <= 0 || end < start {
+		v := r.F(path)
+		return v.String(), v.Exists()
+	}
+	attr, cond, sub := path[:start], path[start+1:end], strings.TrimPrefix(path[end+1:], ".")
+	typ := ""
+	if q1, q2 := strings.Index(cond, `"`), strings.LastIndex(cond, `"`); q1 >= 0 && q2 > q1 {
+		typ = cond[q1+1 : q2]
+	}
+	for _, e := range where(r.F(attr), "type", typ) {
+		v := e
+		if sub != "" {
+			v = field(e, sub)
+		}
+		return v.String(), v.Exists()
+	}
+	return "", false
 }

@@ -52,28 +52,6 @@ func verboseOps(suffix string, enterprise bool) (ops []map[string]any, want map[
 	return ops, want
 }
 
-// lookupPath reads the value a PATCH path names from a resource: a
-// "attr[type eq "x"].sub" path reads sub of the entry whose type is x; an
-// enterprise URN path reads inside the extension object.
-func lookupPath(r *reply, path string) (got string, ok bool) {
-	if strings.HasPrefix(path, URNEnterprise+":") {
-		v := r.F(URNEnterprise + "." + strings.TrimPrefix(path, URNEnterprise+":"))
-		return v.String(), v.Exists()
-	}
-	if i := strings.Index(path, "["); i > 0 {
-		attr := path[:i]
-		typ := path[strings.Index(path, `"`)+1 : strings.LastIndex(path, `"`)]
-		sub := path[strings.LastIndex(path, ".")+1:]
-		for _, e := range where(r.F(attr), "type", typ) {
-			v := field(e, sub)
-			return v.String(), v.Exists()
-		}
-		return "", false
-	}
-	v := r.F(path)
-	return v.String(), v.Exists()
-}
-
 var _ = Describe("Entra validator: users", func() {
 	var a *api
 	BeforeEach(func() { a = newAPI() })
