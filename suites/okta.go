@@ -53,18 +53,27 @@ var _ = Describe("Okta: users", func() {
 			u := a.oktaUser()
 			want[a.createOktaShaped(ctx, u)] = u.UserName
 		}
-		p, log := a.oktaSim(okta.Config{})
-		got, err := p.ImportUsers(ctx)
-		expectFlow("P-3.4.2-08", err, log, "every page of the import to be a ListResponse Okta can read")
-		seen := map[string]string{}
-		for _, im := range got {
-			seen[im.ID] = im.Name
+		a.oktaImportPages(ctx)
+		a.expectImported(ctx, want)
+	})
+
+	It("imports more than one page without losing or repeating a user", Meta(AreaOkta, MUST, Req("P-3.4.2-08", "P-3.4.2.4-07")), func(ctx SpecContext) {
+		want := map[string]string{}
+		for total := a.oktaImportPages(ctx); total+len(want) <= okta.PageSize; {
+			u := a.oktaUser()
+			want[a.createOktaShaped(ctx, u)] = u.UserName
 		}
-		for id, name := range want {
-			if !strings.EqualFold(seen[id], name) {
-				failReq("P-3.4.2-08", nil, fmt.Sprintf("the import to list user %s (%s)", id, name), fmt.Sprintf("%d users imported without it", len(got)), gjson.Result{})
-			}
+		a.expectImported(ctx, want)
+	})
+
+	It("returns full pages of 100, as Okta's import assumes", Meta(AreaOkta, SHOULD, Req("P-3.4.2.4-06")), func(ctx SpecContext) {
+		for total := a.usersTotal(ctx); total < okta.PageSize; total++ {
+			a.createOktaShaped(ctx, a.oktaUser())
 		}
+		r := a.do(ctx, simulator.Request{Method: http.MethodGet, Path: a.users(), RawQuery: fmt.Sprintf("startIndex=1&count=%d", okta.PageSize)})
+		r.expectStatus("P-3.4.2.4-06", http.StatusOK)
+		n := len(r.F("Resources").Array())
+		r.expect("P-3.4.2.4-06", n == okta.PageSize, "Resources", fmt.Sprintf("%d resources (Okta steps startIndex by %d and skips what a shorter page left out)", okta.PageSize, okta.PageSize), fmt.Sprintf("%d resources", n))
 	})
 
 	DescribeTable("answers list requests with integer counters",
