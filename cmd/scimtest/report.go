@@ -24,7 +24,7 @@ type reportFlags struct {
 func newReportCmd() *cobra.Command {
 	var f reportFlags
 	cmd := &cobra.Command{
-		Use:   "report --from results.json [--out DIR]",
+		Use:   "report --from results.json",
 		Short: "Regenerate report.html, summary.md, junit.xml and exchanges.har from results.json",
 		Long: `Regenerate every report file of a run from its results.json (the format is
 described in docs/results-schema.md): report.html, summary.md, junit.xml,
@@ -39,11 +39,12 @@ be read or was written by an incompatible scimtest.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.from, "from", "", "results.json written by `scimtest run` (required)")
-	fl.StringVar(&f.out, "out", "", "directory to write the reports to (default: the directory of --from)")
+	fl.StringVar(&f.from, "from", "", "the `results.json` a run wrote (required)")
+	fl.StringVar(&f.out, "out", "", "directory for the reports (default: the directory of --from)")
 	return cmd
 }
 
+// runReport reads --from and writes every report file to --out.
 func runReport(stdout io.Writer, f reportFlags) error {
 	if f.from == "" {
 		return errors.New("report: --from results.json is required")

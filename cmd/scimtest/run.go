@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/scimtest/scimtest/fixtures"
 	"github.com/scimtest/scimtest/reports"
@@ -86,11 +82,6 @@ unreachable target), 130 interrupted (the report is still written).`,
 	return cmd
 }
 
-// usageErr is a bad invocation: exit 2 with the message.
-func usageErr(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
-}
-
 // runRun runs the suites once and maps the outcome to an exit code.
 func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	if ctx == nil {
@@ -104,6 +95,9 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	}
 	if f.target != "" && len(f.quirks) > 0 {
 		return usageErr("--quirk applies only to the embedded reference (no --target)")
+	}
+	if err := checkQuirks(f.quirks); err != nil {
+		return err
 	}
 	if _, err := suites.EffectiveFilter(f.profile, f.labelFilter); err != nil {
 		return &exitError{code: exitUsage, err: err}
@@ -176,37 +170,6 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 		return &exitError{code: exitNonConform}
 	}
 	return nil
-}
-
-// tlsClient builds the HTTP client for --insecure / --ca; nil means default.
-func tlsClient(insecure bool, caFile string) (*http.Client, error) {
-	if !insecure && caFile == "" {
-		return nil, nil
-	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if insecure {
-		cfg.InsecureSkipVerify = true // the user asked for it with --insecure
-	}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("--ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca %s: no PEM certificate found", caFile)
-		}
-		cfg.RootCAs = pool
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = cfg
-	return &http.Client{Transport: tr}, nil
-}
-
-// isTerminal reports whether w is a terminal (colour only then).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // printSummary writes one line per area, then the failures and warnings

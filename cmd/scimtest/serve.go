@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -67,6 +68,9 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f serveFlags) error
 			return printQuirks(stdout)
 		}
 	}
+	if err := checkQuirks(f.quirks); err != nil {
+		return err
+	}
 	if f.seedUsers < 0 {
 		return fmt.Errorf("--seed-users must not be negative, got %d", f.seedUsers)
 	}
@@ -90,7 +94,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f serveFlags) error
 		Logger:    logger,
 	})
 	if err != nil {
-		return err // bad --quirk or --base-path: a usage error
+		return usageErr("%w", err) // a bad --base-path
 	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -128,6 +132,19 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f serveFlags) error
 	return nil
 }
 
+// checkQuirks refuses a quirk name the reference does not know, naming the
+// command that lists them, before anything starts.
+func checkQuirks(names []string) error {
+	known := reference.Quirks()
+	for _, n := range names {
+		if !slices.ContainsFunc(known, func(q reference.Quirk) bool { return q.Name == n }) {
+			return usageErr("--quirk %q: no such quirk (`scimtest serve --quirk list` lists them)", n)
+		}
+	}
+	return nil
+}
+
+// printQuirks lists the reference's quirks for `serve --quirk list`.
 func printQuirks(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "QUIRK\tBREAKS\tWHAT CHANGES")

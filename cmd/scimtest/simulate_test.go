@@ -96,8 +96,10 @@ func TestSimulateCannotRun(t *testing.T) {
 		args []string
 		says string
 	}{
-		{"no IdP", nil, []string{"simulate"}, "accepts 1 arg"},
-		{"unknown IdP", nil, []string{"simulate", "onelogin"}, "invalid argument"},
+		{"no IdP", nil, []string{"simulate"}, "name the IdP to simulate: okta or entra"},
+		{"unknown IdP", nil, []string{"simulate", "onelogin"}, `unknown IdP "onelogin" (want okta or entra)`},
+		{"two IdPs", nil, []string{"simulate", "okta", "entra"}, "one IdP at a time"},
+		{"zero request timeout", nil, []string{"simulate", "okta", "--request-timeout", "0s"}, "--request-timeout must be positive"},
 		{"zero users", nil, []string{"simulate", "okta", "--users", "0"}, "--users"},
 		{"members beyond users", nil, []string{"simulate", "entra", "--users", "2", "--members-per-group", "3"}, "--members-per-group"},
 		{"zero concurrency", nil, []string{"simulate", "okta", "--concurrency", "0"}, "--concurrency"},
