@@ -327,6 +327,27 @@ func judgeQuirk(t *testing.T, q reference.Quirk, rows []quirkRow, res *reports.R
 	if res.Run.Interrupted != "" {
 		t.Logf("run interrupted: %s", res.Run.Interrupted)
 	}
+	// A quirk can also hide specs (a capability no longer discovered, a
+	// filter declined): not a failure, but worth seeing next to the catch.
+	var hidden []string
+	for _, s := range res.Specs {
+		if s.State == reports.StateSkipped && ranInBaseline(s.Name) {
+			hidden = append(hidden, s.Name)
+		}
+	}
+	if len(hidden) > 0 {
+		t.Logf("quirk %s: %d specs that run against the plain reference were skipped, e.g. %q", q.Name, len(hidden), hidden[0])
+	}
+}
+
+// ranInBaseline reports whether a spec ran (was not skipped) against the
+// plain reference.
+func ranInBaseline(name string) bool {
+	if baselineRun.results == nil {
+		return false
+	}
+	i := slices.IndexFunc(baselineRun.results.Specs, func(s reports.Spec) bool { return s.Name == name })
+	return i >= 0 && baselineRun.results.Specs[i].State != reports.StateSkipped
 }
 
 func whyText(why string) string {
@@ -385,4 +406,40 @@ func slowest(runs []childRun) time.Duration {
 		d = max(d, r.duration)
 	}
 	return d
+}
+
+func TestQuirkRowMatches(t *testing.T) {
+	spec := func(state, area, msg, cause string, reqs ...string) reports.Spec {
+		return reports.Spec{State: state, Area: area, Requirements: reqs,
+			Failure: &reports.Failure{Message: msg, Cause: cause}}
+	}
+	checked := spec(reports.StateFailed, "users", "[P-3.3-06 MUST, RFC 7644 §3.3] text\n  request: POST /Users", "", "P-3.3-06", "S-4.1.1-02")
+	tests := []struct {
+		name string
+		row  quirkRow
+		spec reports.Spec
+		want bool
+	}{
+		{"same area and failed check", quirkRow{State: "failed", Area: "users", Requirement: "P-3.3-06"}, checked, true},
+		{"any area", quirkRow{State: "failed", Area: "*", Requirement: "P-3.3-06"}, checked, true},
+		{"other area", quirkRow{State: "failed", Area: "groups", Requirement: "P-3.3-06"}, checked, false},
+		{"other state", quirkRow{State: "warning", Area: "users", Requirement: "P-3.3-06"}, checked, false},
+		// The spec carries S-4.1.1-02, but the check that failed is P-3.3-06.
+		{"a carried ID that is not the failed check", quirkRow{State: "failed", Area: "users", Requirement: "S-4.1.1-02"}, checked, false},
+		{"message without an ID falls back to the spec's IDs", quirkRow{State: "failed", Area: "users", Requirement: "S-4.1.1-02"},
+			spec(reports.StateFailed, "users", "Expected <int>: 400", "", "P-3.3-06", "S-4.1.1-02"), true},
+		{"precondition by cause", quirkRow{State: "failed", Area: "*", Requirement: checkPrecondition},
+			spec(reports.StateFailed, "etag", "precondition failed: create user: POST /Users answered 409", "create user failed: 409", "P-3.14-01"), true},
+		{"precondition row does not take a real failure", quirkRow{State: "failed", Area: "*", Requirement: checkPrecondition}, checked, false},
+		{"uncaught rows match nothing", quirkRow{State: stateUncaught, Area: "*", Requirement: "P-3.3-06"}, checked, false},
+		{"unknown ID at the head falls back to the spec's IDs", quirkRow{State: "failed", Area: "users", Requirement: "P-3.3-06"},
+			spec(reports.StateFailed, "users", "[P-0-00 MUST] nonsense", "", "P-3.3-06"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.row.matches(tt.spec); got != tt.want {
+				t.Errorf("row %+v matches %+v = %v, want %v (failed check %q)", tt.row, tt.spec, got, tt.want, failedCheck(tt.spec))
+			}
+		})
+	}
 }
