@@ -160,19 +160,11 @@ func New(c Doer, opts Options) (*Provisioner, error) {
 		return nil, err
 	}
 	opts.Dialect = d
-	switch opts.UserMatch {
-	case "":
-		opts.UserMatch = MatchUserName
-	case MatchUserName, MatchExternalID, MatchWorkEmail:
-	default:
-		return nil, fmt.Errorf("entra: unknown user matching attribute %q", opts.UserMatch)
+	if opts.UserMatch, err = simulator.OneOf("user matching attribute", opts.UserMatch, MatchUserName, MatchUserName, MatchExternalID, MatchWorkEmail); err != nil {
+		return nil, fmt.Errorf("entra: %w", err)
 	}
-	switch opts.GroupMatch {
-	case "":
-		opts.GroupMatch = MatchDisplayName
-	case MatchDisplayName, MatchGroupExternalID:
-	default:
-		return nil, fmt.Errorf("entra: unknown group matching attribute %q", opts.GroupMatch)
+	if opts.GroupMatch, err = simulator.OneOf("group matching attribute", opts.GroupMatch, MatchDisplayName, MatchDisplayName, MatchGroupExternalID); err != nil {
+		return nil, fmt.Errorf("entra: %w", err)
 	}
 	if opts.MemberBatch <= 0 {
 		opts.MemberBatch = 100

@@ -50,6 +50,9 @@ type Error struct {
 	Err error
 }
 
+// Error names the flow, step and request that failed, the status and
+// scimType that came back, and what Okta's admin would read, so one line in
+// a log says the whole story.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "okta %s: %s: %s %s", e.Flow, e.Step, e.Method, e.Path)

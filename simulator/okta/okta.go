@@ -122,41 +122,24 @@ type Config struct {
 	App string
 }
 
+// withDefaults fills the zero options with what Okta does by default and
+// refuses an option Okta has no such setting for.
 func (c Config) withDefaults() (Config, error) {
-	switch c.Dialect {
-	case "":
-		c.Dialect = DialectOIN
-	case DialectOIN, DialectAIW:
-	default:
-		return c, fmt.Errorf("okta: unknown dialect %q (want oin or aiw)", c.Dialect)
+	var err error
+	if c.Dialect, err = simulator.OneOf("dialect", c.Dialect, DialectOIN, DialectOIN, DialectAIW); err != nil {
+		return c, fmt.Errorf("okta: %w", err)
 	}
-	switch c.FilterEncoding {
-	case "":
-		c.FilterEncoding = EncodingPercent20
-	case EncodingPercent20, EncodingPlus:
-	default:
-		return c, fmt.Errorf("okta: unknown filter encoding %q (want percent20 or plus)", c.FilterEncoding)
+	if c.FilterEncoding, err = simulator.OneOf("filter encoding", c.FilterEncoding, EncodingPercent20, EncodingPercent20, EncodingPlus); err != nil {
+		return c, fmt.Errorf("okta: %w", err)
 	}
-	switch c.Headers {
-	case "":
-		c.Headers = HeadersRuntime
-	case HeadersRuntime, HeadersRunscope:
-	default:
-		return c, fmt.Errorf("okta: unknown header profile %q (want runtime or runscope)", c.Headers)
+	if c.Headers, err = simulator.OneOf("header profile", c.Headers, HeadersRuntime, HeadersRuntime, HeadersRunscope); err != nil {
+		return c, fmt.Errorf("okta: %w", err)
 	}
-	switch c.RenameBeside {
-	case "":
-		c.RenameBeside = RenameBefore
-	case RenameBefore, RenameAfter, RenameInline, RenameOff:
-	default:
-		return c, fmt.Errorf("okta: unknown rename placement %q", c.RenameBeside)
+	if c.RenameBeside, err = simulator.OneOf("rename placement", c.RenameBeside, RenameBefore, RenameBefore, RenameAfter, RenameInline, RenameOff); err != nil {
+		return c, fmt.Errorf("okta: %w", err)
 	}
-	switch c.PasswordShape {
-	case "":
-		c.PasswordShape = PasswordPathless
-	case PasswordPathless, PasswordPath:
-	default:
-		return c, fmt.Errorf("okta: unknown password shape %q", c.PasswordShape)
+	if c.PasswordShape, err = simulator.OneOf("password shape", c.PasswordShape, PasswordPathless, PasswordPathless, PasswordPath); err != nil {
+		return c, fmt.Errorf("okta: %w", err)
 	}
 	if c.UserMatch == "" {
 		c.UserMatch = "userName"
