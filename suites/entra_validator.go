@@ -250,6 +250,17 @@ var _ = Describe("Entra validator: groups", func() {
 	})
 
 	It("17 Filter for an existing group with a different case: found", Meta(AreaEntraValidator, MUST, Req("P-3.4.2.2-22"), Needs(CapGroups, CapFilter)), func(ctx SpecContext) {
+		if declaredCaseExact(a.d, URNGroup, "displayName") {
+			// A case-sensitive match is then what the RFC asks for; the
+			// SHOULD spec below still reports what the validator expects.
+			Skip("target advertises Group displayName as caseExact in /Schemas, so a case-sensitive filter is conformant")
+		}
+		g := group()
+		id, _ := a.createGroup(ctx, g)
+		expectOneMatch("P-3.4.2.2-22", a.filterBy(ctx, a.groups(), "displayName", strings.ToUpper(fmt.Sprint(g["displayName"])), nil), id)
+	})
+
+	It("17 Filter for an existing group with a different case: found, as the validator expects whatever /Schemas says", Meta(AreaEntraValidator, SHOULD, Req("P-3.4.2.2-22"), Needs(CapGroups, CapFilter)), func(ctx SpecContext) {
 		g := group()
 		id, _ := a.createGroup(ctx, g)
 		expectOneMatch("P-3.4.2.2-22", a.filterBy(ctx, a.groups(), "displayName", strings.ToUpper(fmt.Sprint(g["displayName"])), nil), id)
