@@ -2,7 +2,6 @@ package entra
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 
 	"github.com/scimtest/scimtest/simulator"
@@ -29,23 +28,11 @@ func (p *Provisioner) MatchGroup(ctx context.Context, g Group) (string, error) {
 			"filter":             {p.opts.GroupMatch + " eq " + filterValue(p.groupMatchValue(g))},
 		},
 	}}
-	resp, err := p.do(ctx, c)
-	if err != nil {
-		return "", err
-	}
-	res, err := listResources(c, resp)
-	if err != nil {
-		return "", err
-	}
-	switch len(res) {
-	case 0:
-		return "", nil
-	case 1:
-		id := res[0].Get("id").String()
+	id, err := p.matchOne(ctx, c, "groups; group displayName must be unique")
+	if err == nil && id != "" {
 		p.LinkGroup(g.ObjectID, id)
-		return id, nil
 	}
-	return "", shapeError(c, resp, fmt.Sprintf("the matching query returned %d groups; group displayName must be unique", len(res)), false)
+	return id, err
 }
 
 // ProvisionGroup matches the group and creates it when nothing matched.

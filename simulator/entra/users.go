@@ -57,6 +57,28 @@ func listResources(c call, resp *simulator.Response) ([]gjson.Result, error) {
 	return res, nil
 }
 
+// matchOne runs the matching query c and returns the id of its one match,
+// or "" when nothing matched. More than one match is an error, as Entra
+// cannot tell which object to update; what says what was matched and why it
+// must be unique.
+func (p *Provisioner) matchOne(ctx context.Context, c call, what string) (string, error) {
+	resp, err := p.do(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	res, err := listResources(c, resp)
+	if err != nil {
+		return "", err
+	}
+	switch len(res) {
+	case 0:
+		return "", nil
+	case 1:
+		return res[0].Get("id").String(), nil
+	}
+	return "", shapeError(c, resp, fmt.Sprintf("the matching query returned %d %s", len(res), what), false)
+}
+
 // matchValue is the value of the configured matching attribute for u.
 func (p *Provisioner) matchValue(u User) string {
 	switch p.opts.UserMatch {
@@ -76,23 +98,11 @@ func (p *Provisioner) MatchUser(ctx context.Context, u User) (string, error) {
 		Method: "GET", Path: "/Users",
 		Query: url.Values{"filter": {p.opts.UserMatch + " eq " + filterValue(p.matchValue(u))}},
 	}}
-	resp, err := p.do(ctx, c)
-	if err != nil {
-		return "", err
-	}
-	res, err := listResources(c, resp)
-	if err != nil {
-		return "", err
-	}
-	switch len(res) {
-	case 0:
-		return "", nil
-	case 1:
-		id := res[0].Get("id").String()
+	id, err := p.matchOne(ctx, c, "users; the matching attribute must be unique")
+	if err == nil && id != "" {
 		p.Link(u.ObjectID, id)
-		return id, nil
 	}
-	return "", shapeError(c, resp, fmt.Sprintf("the matching query returned %d users; the matching attribute must be unique", len(res)), false)
+	return id, err
 }
 
 // ProvisionUser is Entra's create flow: match, then create when nothing
