@@ -66,6 +66,8 @@ func (p *Provisioner) PushGroup(ctx context.Context, g fixtures.Group, memberOkt
 	return id, p.patchMembers(ctx, flow, g.OktaID, memberOktaIDs, nil, false)
 }
 
+// lookupGroup runs the displayName lookup that starts a group push
+// (idp-wire.md A3.9); a 404 counts as no match.
 func (p *Provisioner) lookupGroup(ctx context.Context, flow, name string) ([]gjson.Result, error) {
 	q := p.filterQuery("displayName", name)
 	if !p.cfg.GroupLookupNoPaging {
@@ -74,20 +76,7 @@ func (p *Provisioner) lookupGroup(ctx context.Context, flow, name string) ([]gjs
 	s := step{flow: flow, name: "lookup", doing: fmt.Sprintf("verifying if group %s exists", name),
 		req: simulator.Request{Method: http.MethodGet, Path: "/Groups", RawQuery: q},
 		ok:  []int{http.StatusOK}, notFoundOK: true}
-	resp, err := p.send(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	l, err := parseList(s, resp, false, fmt.Sprintf("Error while %s: no Resources in the list response", s.doing))
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range l.resources {
-		if r.Get("id").String() == "" {
-			return nil, shapeError(s, resp, fmt.Sprintf("Error while %s: the matched group has no id", s.doing))
-		}
-	}
-	return l.resources, nil
+	return p.lookup(ctx, s, "group", "id")
 }
 
 func (p *Provisioner) createGroup(ctx context.Context, flow, name string) (string, error) {

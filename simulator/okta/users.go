@@ -107,6 +107,14 @@ func (p *Provisioner) lookupUser(ctx context.Context, flow, userName string) ([]
 		req: simulator.Request{Method: http.MethodGet, Path: "/Users",
 			RawQuery: p.filterQuery(p.cfg.UserMatch, userName) + "&startIndex=1&count=100"},
 		ok: []int{http.StatusOK}, notFoundOK: true}
+	// Okta needs these to link the user (idp-wire.md A3.4).
+	return p.lookup(ctx, s, "user", "id", "userName", "schemas", "active", "meta.location", "meta.resourceType")
+}
+
+// lookup sends the lookup step s and returns the resources it matched,
+// each checked to carry the required attributes Okta links a kind of
+// resource by; a 404 counts as no match.
+func (p *Provisioner) lookup(ctx context.Context, s step, kind string, required ...string) ([]gjson.Result, error) {
 	resp, err := p.send(ctx, s)
 	if err != nil {
 		return nil, err
@@ -116,10 +124,10 @@ func (p *Provisioner) lookupUser(ctx context.Context, flow, userName string) ([]
 		return nil, err
 	}
 	for _, r := range l.resources {
-		// Okta needs these to link the user (idp-wire.md A3.4).
-		for _, k := range []string{"id", "userName", "schemas", "active", "meta.location", "meta.resourceType"} {
+		for _, k := range required {
+			// active may be false; every other attribute must not be empty.
 			if !r.Get(k).Exists() || r.Get(k).String() == "" && k != "active" {
-				return nil, shapeError(s, resp, fmt.Sprintf("Error while %s: the matched user has no %s", s.doing, k))
+				return nil, shapeError(s, resp, fmt.Sprintf("Error while %s: the matched %s has no %s", s.doing, kind, k))
 			}
 		}
 	}
