@@ -203,10 +203,5 @@ func (d *entraDriver) Admin(s *Summary) []string {
 	if skipped > 0 {
 		out = append(out, fmt.Sprintf("%d operations were not attempted because the object was never provisioned.", skipped))
 	}
-	for _, e := range s.Errors {
-		if e.Admin != "" {
-			out = append(out, fmt.Sprintf("%d× %s", e.Count, e.Admin))
-		}
-	}
-	return out
+	return append(out, s.adminErrors()...)
 }

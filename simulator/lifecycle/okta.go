@@ -198,10 +198,5 @@ func (d *oktaDriver) Admin(s *Summary) []string {
 	if skipped > 0 {
 		out = append(out, fmt.Sprintf("%d operations were not attempted because the user or group was never linked.", skipped))
 	}
-	for _, e := range s.Errors {
-		if e.Admin != "" {
-			out = append(out, fmt.Sprintf("%d× %s", e.Count, e.Admin))
-		}
-	}
-	return out
+	return append(out, s.adminErrors()...)
 }

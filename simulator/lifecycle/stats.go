@@ -310,3 +310,15 @@ func fmtDur(d time.Duration) string {
 	}
 	return d.Round(time.Microsecond).String()
 }
+
+// adminErrors lists each error class the way the IdP's admin would meet it,
+// with how often it happened, for both IdPs' [Driver.Admin] lines.
+func (s *Summary) adminErrors() []string {
+	var out []string
+	for _, e := range s.Errors {
+		if e.Admin != "" {
+			out = append(out, fmt.Sprintf("%d× %s", e.Count, e.Admin))
+		}
+	}
+	return out
+}
