@@ -71,8 +71,13 @@ func newAPI() *api {
 	if suiteClient == nil {
 		failNow("suites: no client (BeforeSuite did not run)")
 	}
-	seed := specSeed(t.Seed, CurrentSpecReport().FullText())
-	return &api{c: suiteClient.WithHook(recordHook), t: t, d: d, fx: fixtures.New(seed, t.RunID)}
+	// A fork per spec: its data depends only on the seed and the spec's text
+	// (not on the order specs run in), and its identifiers carry a tag of the
+	// spec, so two specs never generate the same userName or displayName (a
+	// target that keeps deleted names taken would otherwise answer 409 in an
+	// unrelated spec).
+	fx := fixtures.New(t.Seed, t.RunID).Fork(CurrentSpecReport().FullText())
+	return &api{c: suiteClient.WithHook(recordHook), t: t, d: d, fx: fx}
 }
 
 // reply is a response together with the request line that produced it, so
