@@ -40,24 +40,33 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// runBinary runs scimtest with args and returns its exit code and output.
-func runBinary(t *testing.T, env []string, args ...string) (int, string) {
+// runCLI runs the scimtest binary built by [TestMain] with
+// args and returns its exit code, stdout and stderr, kept apart so the
+// one-line error rule can be checked on stderr alone.
+func runCLI(t *testing.T, env []string, args ...string) (int, string, string) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Env = append(os.Environ(), "SCIMTEST_TOKEN=")
+	cmd.Env = append(cmd.Env, env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
+	code := 0
 	var ee *exec.ExitError
 	switch {
-	case err == nil:
-		return 0, out.String()
 	case errors.As(err, &ee):
-		return ee.ExitCode(), out.String()
-	default:
+		code = ee.ExitCode()
+	case err != nil:
 		t.Fatalf("run scimtest %v: %v", args, err)
-		return -1, ""
 	}
+	return code, stdout.String(), stderr.String()
+}
+
+// runBinary is [runCLI] for tests that look at all the output at once.
+func runBinary(t *testing.T, env []string, args ...string) (int, string) {
+	t.Helper()
+	code, stdout, stderr := runCLI(t, env, args...)
+	return code, stdout + stderr
 }
 
 // readResults reads results.json of a run.

@@ -1,39 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// runCLI runs the scimtest binary built by TestMain (run_test.go) with
-// args and returns its exit code, stdout and stderr, kept apart so the
-// one-line error rule can be checked on stderr alone.
-func runCLI(t *testing.T, env []string, args ...string) (int, string, string) {
-	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "SCIMTEST_TOKEN=")
-	cmd.Env = append(cmd.Env, env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("run scimtest %v: %v", args, err)
-	}
-	return code, stdout.String(), stderr.String()
-}
 
 // TestSimulateEmbedded runs each IdP's lifecycle against the embedded
 // reference: exit 0, every kind in the summary, and a HAR transcript.
