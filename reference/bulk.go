@@ -236,13 +236,13 @@ func (s *Server) runBulkOp(ctx context.Context, r *http.Request, op *bulkOp, ids
 		}
 		data = d
 	}
-	version := store.Any
+	cond := matchAny
 	if op.version != "" && !s.quirks.on(qIfMatchIgnored) {
-		v, ok := parseETag(op.version)
+		c, ok := parseIfMatch(op.version)
 		if !ok {
 			return bulkError(op, scimerr.PreconditionFailed("version %q does not match", op.version))
 		}
-		version = v
+		cond = c
 	}
 	var res *store.Resource
 	var e *scimerr.Error
@@ -252,11 +252,11 @@ func (s *Server) runBulkOp(ctx context.Context, r *http.Request, op *bulkOp, ids
 		res, e = s.createResource(ctx, rt, data)
 		status = http.StatusCreated
 	case http.MethodPut:
-		res, e = s.replaceResource(ctx, rt, segs[1], data, version)
+		res, e = s.replaceResource(ctx, rt, segs[1], data, cond)
 	case http.MethodPatch:
-		res, e = s.patchResource(ctx, rt, segs[1], data, version)
+		res, e = s.patchResource(ctx, rt, segs[1], data, cond)
 	case http.MethodDelete:
-		e = s.deleteResource(ctx, rt, segs[1], version)
+		e = s.deleteResource(ctx, rt, segs[1], cond)
 		status = http.StatusNoContent
 	}
 	if e != nil {

@@ -17,7 +17,7 @@ const maxWriteRetries = 16
 
 // patch handles PATCH (RFC 7644 §3.5.2) and answers 200 with the resource.
 func (s *Server) patch(ctx context.Context, r *http.Request, rt *resourceType, id string) *response {
-	version, e := s.conditional(r)
+	cond, e := s.conditional(r)
 	if e != nil {
 		return errorResponse(e)
 	}
@@ -35,7 +35,7 @@ func (s *Server) patch(ctx context.Context, r *http.Request, rt *resourceType, i
 			return errorResponse(scimerr.NotFound("%s %s not found", rt.Name, id))
 		}
 	}
-	res, e := s.patchResource(ctx, rt, id, obj, version)
+	res, e := s.patchResource(ctx, rt, id, obj, cond)
 	if e != nil {
 		return errorResponse(e)
 	}
@@ -106,7 +106,7 @@ func (s *Server) rawOps(obj map[string]any) ([]rawOp, map[string]any, *scimerr.E
 }
 
 // patchResource applies a PatchOp body; shared with Bulk.
-func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string, obj map[string]any, version int64) (*store.Resource, *scimerr.Error) {
+func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string, obj map[string]any, cond ifMatch) (*store.Resource, *scimerr.Error) {
 	ops, obj, e := s.rawOps(obj)
 	if e != nil {
 		return nil, e
@@ -133,11 +133,7 @@ func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string,
 					remove = append(remove, m.Value)
 				}
 			}
-			res, err := s.store.UpdateMembers(ctx, id, add, remove, version)
-			if err != nil {
-				return nil, storeError(err, rt.Name+" "+id)
-			}
-			return res, nil
+			return s.updateMembers(ctx, rt, id, add, remove, cond)
 		}
 	}
 	for range maxWriteRetries {
@@ -145,8 +141,8 @@ func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string,
 		if err != nil {
 			return nil, storeError(err, rt.Name+" "+id)
 		}
-		if version != store.Any && old.Version != version {
-			return nil, scimerr.PreconditionFailed("%s %s is at version %s, If-Match wants %s", rt.Name, id, etag(old.Version), etag(version))
+		if !cond.has(old.Version) {
+			return nil, preconditionFailed(rt, id, old.Version, cond)
 		}
 		full := cloneMap(old.Attrs)
 		full["id"] = old.ID
@@ -171,8 +167,28 @@ func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string,
 		ext, _ := attrs["externalId"].(string)
 		in := &store.Resource{Type: rt.Name, ID: id, Key: s.key(rt, attrs), ExternalID: ext, Attrs: attrs}
 		res, err := s.store.Replace(ctx, in, members, rt != groupType, old.Version)
-		if errors.Is(err, store.ErrVersionMismatch) && version == store.Any {
-			continue // another writer got in between: re-read and re-apply
+		if errors.Is(err, store.ErrVersionMismatch) {
+			continue // another writer got in between: re-read, re-check, re-apply
+		}
+		if err != nil {
+			return nil, storeError(err, rt.Name+" "+id)
+		}
+		return res, nil
+	}
+	return nil, scimerr.New(http.StatusServiceUnavailable, "", "%s %s is changing too fast; retry", rt.Name, id)
+}
+
+// updateMembers applies a member delta under cond, retrying when the group
+// changes between reading its version and writing.
+func (s *Server) updateMembers(ctx context.Context, rt *resourceType, id string, add []store.Member, remove []string, cond ifMatch) (*store.Resource, *scimerr.Error) {
+	for range maxWriteRetries {
+		version, e := s.casVersion(ctx, rt, id, cond)
+		if e != nil {
+			return nil, e
+		}
+		res, err := s.store.UpdateMembers(ctx, id, add, remove, version)
+		if errors.Is(err, store.ErrVersionMismatch) {
+			continue
 		}
 		if err != nil {
 			return nil, storeError(err, rt.Name+" "+id)

@@ -44,6 +44,70 @@ func TestETags(t *testing.T) {
 	h.must(http.StatusNoContent, "DELETE", "/Users/"+id, nil, "If-Match", "*")
 }
 
+// A list of entity-tags matches when any tag matches (RFC 7232 §3.1, §3.2),
+// not only the first; every write path and GET's If-None-Match honour it.
+func TestETagLists(t *testing.T) {
+	h := newHarness(t)
+	member := h.createUser("etag-list-member").str("id")
+	writes := []struct {
+		name   string
+		create func(n int) string // returns the resource path, at version 1
+		method string
+		body   any
+	}{
+		{"PUT user", func(n int) string { return "/Users/" + h.createUser(fmt.Sprintf("etl-put-%d", n)).str("id") }, "PUT", nil},
+		{"PATCH user", func(n int) string { return "/Users/" + h.createUser(fmt.Sprintf("etl-patch-%d", n)).str("id") }, "PATCH", patchBody(op("replace", "title", "t"))},
+		{"PATCH members", func(n int) string { return "/Groups/" + h.createGroup(fmt.Sprintf("etl-g-%d", n)).str("id") }, "PATCH",
+			patchBody(op("add", "members", []any{map[string]any{"value": member}}))},
+		{"DELETE user", func(n int) string { return "/Users/" + h.createUser(fmt.Sprintf("etl-del-%d", n)).str("id") }, "DELETE", nil},
+	}
+	lists := []struct {
+		header string
+		match  bool
+	}{
+		{`W/"1"`, true},
+		{`W/"1", W/"2"`, true},
+		{`W/"7", W/"1"`, true},
+		{`"junk", W/"8",W/"1"`, true},
+		{`W/"7", W/"8"`, false},
+		{`W/"7", junk`, false},
+	}
+	n := 0
+	for _, w := range writes {
+		for _, l := range lists {
+			n++
+			path := w.create(n)
+			body := w.body
+			if w.method == "PUT" {
+				body = userBody(fmt.Sprintf("etl-put-%d", n), "title", "new")
+			}
+			want := http.StatusPreconditionFailed
+			switch {
+			case l.match && w.method == "DELETE":
+				want = http.StatusNoContent
+			case l.match:
+				want = http.StatusOK
+			}
+			if r := h.do(w.method, path, body, "If-Match", l.header); r.status != want {
+				t.Errorf("%s with If-Match %s: status %d, want %d: %s", w.name, l.header, r.status, want, r.raw)
+			}
+			if r := h.do("GET", path, nil, "If-None-Match", `W/"1"`); !l.match && r.status != http.StatusNotModified {
+				t.Errorf("%s with If-Match %s changed the resource: %d %s", w.name, l.header, r.status, r.raw)
+			}
+		}
+	}
+	id := h.createUser("etl-none-match").str("id")
+	for _, l := range lists {
+		want := http.StatusOK
+		if l.match {
+			want = http.StatusNotModified
+		}
+		if r := h.do("GET", "/Users/"+id, nil, "If-None-Match", l.header); r.status != want {
+			t.Errorf("GET with If-None-Match %s: status %d, want %d", l.header, r.status, want)
+		}
+	}
+}
+
 func TestErrorsAndTransport(t *testing.T) {
 	h := newHarness(t)
 	deep := strings.Repeat(`{"a":`, 100) + "1" + strings.Repeat("}", 100)

@@ -258,22 +258,44 @@ func (s *Server) get(ctx context.Context, r *http.Request, rt *resourceType, id 
 	return s.single(ctx, r, rt, res, http.StatusOK)
 }
 
-// conditional reads If-Match as a store version (RFC 7644 §3.14).
-func (s *Server) conditional(r *http.Request) (int64, *scimerr.Error) {
+// conditional reads If-Match as a precondition (RFC 7644 §3.14).
+func (s *Server) conditional(r *http.Request) (ifMatch, *scimerr.Error) {
 	if s.quirks.on(qIfMatchIgnored) {
+		return matchAny, nil
+	}
+	m, ok := parseIfMatch(r.Header.Get("If-Match"))
+	if !ok {
+		return ifMatch{}, scimerr.PreconditionFailed("If-Match %q does not match the current version", r.Header.Get("If-Match"))
+	}
+	return m, nil
+}
+
+// casVersion turns cond into the version a store write is conditional on:
+// store.Any when cond always holds, else the current version when cond
+// accepts it. A write made with it that fails with ErrVersionMismatch lost a
+// race and is retried, since a list may accept the newer version too.
+func (s *Server) casVersion(ctx context.Context, rt *resourceType, id string, cond ifMatch) (int64, *scimerr.Error) {
+	if cond.any {
 		return store.Any, nil
 	}
-	v, ok := ifMatchVersion(r)
-	if !ok {
-		return 0, scimerr.PreconditionFailed("If-Match %q does not match the current version", r.Header.Get("If-Match"))
+	cur, err := s.store.Get(ctx, rt.Name, id, false)
+	if err != nil {
+		return 0, storeError(err, rt.Name+" "+id)
 	}
-	return v, nil
+	if !cond.has(cur.Version) {
+		return 0, preconditionFailed(rt, id, cur.Version, cond)
+	}
+	return cur.Version, nil
+}
+
+func preconditionFailed(rt *resourceType, id string, current int64, cond ifMatch) *scimerr.Error {
+	return scimerr.PreconditionFailed("%s %s is at version %s, If-Match wants %s", rt.Name, id, etag(current), cond)
 }
 
 // replace handles PUT (RFC 7644 §3.5.1): replace semantics, readOnly input
 // ignored, immutable changes refused.
 func (s *Server) replace(ctx context.Context, r *http.Request, rt *resourceType, id string) *response {
-	version, e := s.conditional(r)
+	cond, e := s.conditional(r)
 	if e != nil {
 		return errorResponse(e)
 	}
@@ -281,7 +303,7 @@ func (s *Server) replace(ctx context.Context, r *http.Request, rt *resourceType,
 	if e != nil {
 		return errorResponse(e)
 	}
-	res, e := s.replaceResource(ctx, rt, id, obj, version)
+	res, e := s.replaceResource(ctx, rt, id, obj, cond)
 	if e != nil {
 		return errorResponse(e)
 	}
@@ -289,14 +311,14 @@ func (s *Server) replace(ctx context.Context, r *http.Request, rt *resourceType,
 }
 
 // replaceResource is PUT's work, shared with Bulk.
-func (s *Server) replaceResource(ctx context.Context, rt *resourceType, id string, obj map[string]any, version int64) (*store.Resource, *scimerr.Error) {
+func (s *Server) replaceResource(ctx context.Context, rt *resourceType, id string, obj map[string]any, cond ifMatch) (*store.Resource, *scimerr.Error) {
 	for range maxWriteRetries {
 		old, err := s.store.Get(ctx, rt.Name, id, rt == groupType)
 		if err != nil {
 			return nil, storeError(err, rt.Name+" "+id)
 		}
-		if version != store.Any && old.Version != version {
-			return nil, scimerr.PreconditionFailed("%s %s is at version %s, If-Match wants %s", rt.Name, id, etag(old.Version), etag(version))
+		if !cond.has(old.Version) {
+			return nil, preconditionFailed(rt, id, old.Version, cond)
 		}
 		in, members, e := s.incoming(rt, obj, old)
 		if e != nil {
@@ -306,8 +328,8 @@ func (s *Server) replaceResource(ctx context.Context, rt *resourceType, id strin
 		// The write is conditional on the version read, so stored readOnly
 		// and writeOnly values carried over cannot be stale.
 		res, err := s.store.Replace(ctx, in, members, rt != groupType, old.Version)
-		if errors.Is(err, store.ErrVersionMismatch) && version == store.Any {
-			continue // another writer got in between: re-read and retry
+		if errors.Is(err, store.ErrVersionMismatch) {
+			continue // another writer got in between: re-read, re-check, retry
 		}
 		if err != nil {
 			return nil, storeError(err, rt.Name+" "+id)
@@ -330,11 +352,11 @@ func (s *Server) withMembers(ctx context.Context, rt *resourceType, res *store.R
 
 // delete handles DELETE (RFC 7644 §3.6).
 func (s *Server) delete(ctx context.Context, r *http.Request, rt *resourceType, id string) *response {
-	version, e := s.conditional(r)
+	cond, e := s.conditional(r)
 	if e != nil {
 		return errorResponse(e)
 	}
-	if e := s.deleteResource(ctx, rt, id, version); e != nil {
+	if e := s.deleteResource(ctx, rt, id, cond); e != nil {
 		return errorResponse(e)
 	}
 	if s.quirks.on(qDelete200) {
@@ -343,19 +365,40 @@ func (s *Server) delete(ctx context.Context, r *http.Request, rt *resourceType, 
 	return &response{status: http.StatusNoContent}
 }
 
-func (s *Server) deleteResource(ctx context.Context, rt *resourceType, id string, version int64) *scimerr.Error {
+func (s *Server) deleteResource(ctx context.Context, rt *resourceType, id string, cond ifMatch) *scimerr.Error {
+	for range maxWriteRetries {
+		version, e := s.casVersion(ctx, rt, id, cond)
+		if e != nil {
+			return e
+		}
+		err := s.deleteVersion(ctx, rt, id, version)
+		if errors.Is(err, store.ErrVersionMismatch) {
+			continue // changed since casVersion read it: re-check the list
+		}
+		if errors.Is(err, store.ErrNotFound) && s.quirks.on(qSecondDelete204) {
+			return nil
+		}
+		if err != nil {
+			return storeError(err, rt.Name+" "+id)
+		}
+		return nil
+	}
+	return scimerr.New(http.StatusServiceUnavailable, "", "%s %s is changing too fast; retry", rt.Name, id)
+}
+
+// deleteVersion deletes (or, with a quirk, deactivates) the resource if it
+// is at version.
+func (s *Server) deleteVersion(ctx context.Context, rt *resourceType, id string, version int64) error {
 	if rt == userType && s.quirks.on(qDeleteDeactivates) {
 		old, err := s.store.Get(ctx, rt.Name, id, false)
 		if err != nil {
-			return storeError(err, rt.Name+" "+id)
+			return err
 		}
 		nr := *old
 		nr.Attrs = cloneMap(old.Attrs)
 		nr.Attrs["active"] = false
-		if _, err := s.store.Replace(ctx, &nr, nil, true, version); err != nil {
-			return storeError(err, rt.Name+" "+id)
-		}
-		return nil
+		_, err = s.store.Replace(ctx, &nr, nil, true, version)
+		return err
 	}
 	var name string
 	if rt == userType && s.quirks.on(qDeletedNameBlocks) {
@@ -363,12 +406,8 @@ func (s *Server) deleteResource(ctx context.Context, rt *resourceType, id string
 			name, _ = old.Attrs["userName"].(string)
 		}
 	}
-	err := s.store.Delete(ctx, rt.Name, id, version)
-	if errors.Is(err, store.ErrNotFound) && s.quirks.on(qSecondDelete204) {
-		return nil
-	}
-	if err != nil {
-		return storeError(err, rt.Name+" "+id)
+	if err := s.store.Delete(ctx, rt.Name, id, version); err != nil {
+		return err
 	}
 	if name != "" {
 		s.tombstones.add(name)

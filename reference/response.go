@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -154,21 +155,46 @@ func (n *nameSet) has(s string) bool {
 // etag renders a resource version as a weak entity tag (RFC 7644 §3.14).
 func etag(version int64) string { return `W/"` + strconv.FormatInt(version, 10) + `"` }
 
-// ifMatchVersion reads If-Match into a store version: 0 (store.Any) when
-// absent or "*". ok is false when the header names no version this server
-// could have issued, which can never match. Of a list of tags the first
-// well-formed one is used: this server issues one tag per resource.
-func ifMatchVersion(r *http.Request) (version int64, ok bool) {
-	h := strings.TrimSpace(r.Header.Get("If-Match"))
+// ifMatch is a parsed If-Match precondition (RFC 7232 §3.1): it holds when
+// the resource's current version is any of versions, or always when any is
+// set (header absent or "*").
+type ifMatch struct {
+	any      bool
+	versions []int64
+}
+
+// matchAny is the precondition of a request without If-Match.
+var matchAny = ifMatch{any: true}
+
+// has reports whether a resource at version v satisfies the precondition.
+func (m ifMatch) has(v int64) bool { return m.any || slices.Contains(m.versions, v) }
+
+// String renders the accepted versions as entity tags for error messages.
+func (m ifMatch) String() string {
+	if m.any {
+		return "*"
+	}
+	tags := make([]string, len(m.versions))
+	for i, v := range m.versions {
+		tags[i] = etag(v)
+	}
+	return strings.Join(tags, ", ")
+}
+
+// parseIfMatch reads an If-Match value. ok is false when the list names no
+// version this server could have issued, which can never match; tags that
+// are not ours are skipped, since any one matching tag suffices.
+func parseIfMatch(h string) (m ifMatch, ok bool) {
+	h = strings.TrimSpace(h)
 	if h == "" || h == "*" {
-		return 0, true
+		return matchAny, true
 	}
 	for _, tag := range strings.Split(h, ",") {
 		if v, ok := parseETag(tag); ok {
-			return v, true
+			m.versions = append(m.versions, v)
 		}
 	}
-	return 0, false
+	return m, len(m.versions) > 0
 }
 
 // parseETag reads W/"n" or "n".
