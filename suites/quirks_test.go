@@ -304,7 +304,8 @@ func judgeQuirk(t *testing.T, q reference.Quirk, rows []quirkRow, res *reports.R
 			q.Name, q.Description, describeSpecs(unexpected), suggestRows(q.Name, unexpected))
 	}
 	if len(wrongState) > 0 {
-		t.Errorf("quirk %s: specs whose state differs from their row in the table:\n%s", q.Name, describeSpecs(wrongState))
+		t.Errorf("quirk %s: specs whose state differs from their row in the table (did the spec's level change?):\n%s\nrows with the new state:\n%s",
+			q.Name, describeSpecs(wrongState), suggestRows(q.Name, wrongState))
 	}
 	caught := false
 	for _, r := range rows {
