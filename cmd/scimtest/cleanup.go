@@ -22,8 +22,7 @@ func init() { register(newCleanupCmd) }
 // cleanupFlags are the options of `scimtest cleanup`.
 type cleanupFlags struct {
 	target, token, runID string
-	insecure             bool
-	caFile               string
+	tls                  tlsFlags
 	requestTimeout       time.Duration
 }
 
@@ -47,8 +46,7 @@ does not filter, by paging through every resource.`,
 	fl.StringVar(&f.target, "target", "", "SCIM base URL (required)")
 	fl.StringVar(&f.token, "token", "", "bearer token (default $SCIMTEST_TOKEN)")
 	fl.StringVar(&f.runID, "run-id", "", "run ID printed by the interrupted run (required)")
-	fl.BoolVar(&f.insecure, "insecure", false, "do not verify the target's TLS certificate")
-	fl.StringVar(&f.caFile, "ca", "", "PEM file of CA certificates to trust for the target")
+	f.tls.register(cmd)
 	fl.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "bound for one HTTP request")
 	return cmd
 }
@@ -64,13 +62,10 @@ func runCleanup(ctx context.Context, w io.Writer, f cleanupFlags) error {
 	if f.target == "" || strings.TrimSpace(f.runID) == "" {
 		return fmt.Errorf("--target and --run-id are required")
 	}
-	if f.insecure && f.caFile != "" {
-		return fmt.Errorf("--insecure and --ca exclude each other")
-	}
 	if f.token == "" {
 		f.token = os.Getenv("SCIMTEST_TOKEN")
 	}
-	hc, err := tlsClient(f.insecure, f.caFile)
+	hc, err := f.tls.client()
 	if err != nil {
 		return err
 	}

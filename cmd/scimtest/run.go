@@ -31,8 +31,7 @@ type runFlags struct {
 	seed           int64
 	timeout        time.Duration
 	requestTimeout time.Duration
-	insecure       bool
-	caFile         string
+	tls            tlsFlags
 	out            string
 	verbose        bool
 	runID          string
@@ -73,8 +72,7 @@ unreachable target), 130 interrupted (the report is still written).`,
 	fl.Int64Var(&f.seed, "seed", 0, "seed for fixture data and spec order (default: random, recorded in the report)")
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "bound for the whole run")
 	fl.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "bound for one HTTP request")
-	fl.BoolVar(&f.insecure, "insecure", false, "do not verify the target's TLS certificate")
-	fl.StringVar(&f.caFile, "ca", "", "PEM file of CA certificates to trust for the target")
+	f.tls.register(cmd)
 	fl.StringVar(&f.out, "out", "scimtest-report", "directory for the reports")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every spec, not only failures")
 	fl.StringVar(&f.runID, "run-id", "", "run ID carried by every created resource (default: random)")
@@ -90,9 +88,6 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if f.insecure && f.caFile != "" {
-		return usageErr("--insecure and --ca exclude each other")
-	}
 	if f.target != "" && len(f.quirks) > 0 {
 		return usageErr("--quirk applies only to the embedded reference (no --target)")
 	}
@@ -116,7 +111,7 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	if f.runID == "" {
 		f.runID = fixtures.NewRunID()
 	}
-	httpClient, err := tlsClient(f.insecure, f.caFile)
+	httpClient, err := f.tls.client()
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}

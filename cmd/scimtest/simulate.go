@@ -28,6 +28,7 @@ type simulateFlags struct {
 	seed                               int64
 	keep                               bool
 	requestTimeout                     time.Duration
+	tls                                tlsFlags
 }
 
 func newSimulateCmd() *cobra.Command {
@@ -72,6 +73,7 @@ unreachable target, refused token), 130 interrupted.`,
 	// one-line rule for errors.
 	fl.DurationVar(&f.requestTimeout, "timeout", 60*time.Second, "")
 	_ = fl.MarkHidden("timeout") // the flag exists: MarkHidden cannot fail
+	f.tls.register(cmd)
 	return cmd
 }
 
@@ -123,13 +125,17 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 	if err := checkSimulateFlags(f); err != nil {
 		return err
 	}
+	tlsConfig, err := f.tls.config()
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
 
 	cfg := lifecycle.Config{
 		IdP: idp, Dialect: f.dialect, BaseURL: f.target, Token: f.token,
 		Users: f.users, Groups: f.groups, MembersPerGroup: f.members, Concurrency: f.conc,
-		Rate: f.rate, Seed: f.seed, RunID: fixtures.NewRunID(), Keep: f.keep, Timeout: f.requestTimeout,
+		Rate: f.rate, Seed: f.seed, RunID: fixtures.NewRunID(), Keep: f.keep, Timeout: f.requestTimeout, TLS: tlsConfig,
 	}
 	if cfg.Token == "" {
 		cfg.Token = os.Getenv("SCIMTEST_TOKEN")

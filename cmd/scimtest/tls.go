@@ -3,30 +3,60 @@ package main
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
+
+	"github.com/spf13/cobra"
 )
 
-// tlsClient builds the HTTP client for --insecure / --ca; nil means default.
-func tlsClient(insecure bool, caFile string) (*http.Client, error) {
-	if !insecure && caFile == "" {
+// tlsFlags are the TLS options of every command that talks to a target
+// (run, simulate, cleanup), defined once so they read and behave alike.
+type tlsFlags struct {
+	insecure bool
+	caFile   string
+}
+
+// register adds --insecure and --ca to cmd.
+func (t *tlsFlags) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&t.insecure, "insecure", false, "do not verify the target's TLS certificate")
+	cmd.Flags().StringVar(&t.caFile, "ca", "", "PEM file of CA certificates to trust for the target")
+}
+
+// config returns the TLS configuration the flags ask for; nil means Go's
+// default verification against the system roots.
+func (t tlsFlags) config() (*tls.Config, error) {
+	if t.insecure && t.caFile != "" {
+		return nil, errors.New("--insecure and --ca exclude each other")
+	}
+	if !t.insecure && t.caFile == "" {
 		return nil, nil
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if insecure {
+	if t.insecure {
 		cfg.InsecureSkipVerify = true // the user asked for it with --insecure
 	}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+	if t.caFile != "" {
+		pem, err := os.ReadFile(t.caFile)
 		if err != nil {
 			return nil, fmt.Errorf("--ca: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca %s: no PEM certificate found", caFile)
+			return nil, fmt.Errorf("--ca %s: no PEM certificate found", t.caFile)
 		}
 		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
+// client returns an HTTP client with the flags' TLS configuration; nil
+// means the caller's default client.
+func (t tlsFlags) client() (*http.Client, error) {
+	cfg, err := t.config()
+	if err != nil || cfg == nil {
+		return nil, err
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = cfg

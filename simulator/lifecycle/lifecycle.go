@@ -15,6 +15,7 @@ package lifecycle
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -118,8 +119,12 @@ type Config struct {
 	// HTTPClient sends the requests; nil means a pooled client sized for
 	// Concurrency.
 	HTTPClient *http.Client
+	// TLS configures the pooled client's TLS (a private CA, or no
+	// verification); nil means Go's default. It is unused with HTTPClient.
+	TLS *tls.Config
 }
 
+// validate refuses a configuration the run cannot start with.
 func (c *Config) validate() error {
 	switch {
 	case c.IdP != "okta" && c.IdP != "entra":
@@ -161,6 +166,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = cfg.Concurrency
 		tr.MaxIdleConns = cfg.Concurrency
+		tr.TLSClientConfig = cfg.TLS
 		hc = &http.Client{Transport: tr}
 	}
 	if cfg.Rate > 0 {
