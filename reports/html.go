@@ -45,7 +45,7 @@ func exchangeArgs(e any, open bool) (exchangeArg, error) {
 // and level, failures grouped by root cause with their requirements and
 // exchanges, then warnings, passing and skipped specs.
 func WriteHTML(w io.Writer, r *Results) error {
-	return writeHTML(w, redacted(r))
+	return writeHTML(w, Redact(r))
 }
 
 func writeHTML(w io.Writer, r *Results) error {

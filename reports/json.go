@@ -9,7 +9,7 @@ import (
 // WriteJSON writes r as results.json (schema: docs/results-schema.md), with
 // schemaVersion set to [SchemaVersion] and secrets redacted.
 func WriteJSON(w io.Writer, r *Results) error {
-	return writeJSON(w, redacted(r))
+	return writeJSON(w, Redact(r))
 }
 
 func writeJSON(w io.Writer, r *Results) error {

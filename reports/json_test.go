@@ -18,7 +18,7 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Fatalf("ReadJSON: %v", err)
 	}
 	// What comes back is the redacted run; everything else must survive.
-	want := redacted(in)
+	want := Redact(in)
 	if !reflect.DeepEqual(out.Run, want.Run) {
 		t.Errorf("run differs:\n got %+v\nwant %+v", out.Run, want.Run)
 	}

@@ -66,7 +66,7 @@ type junitSkipped struct {
 // run) is a passing testcase whose system-out starts with "WARNING"; in a
 // strict run it is a failure, since the run fails on it.
 func WriteJUnit(w io.Writer, r *Results) error {
-	return writeJUnit(w, redacted(r))
+	return writeJUnit(w, Redact(r))
 }
 
 func seconds(d time.Duration) string {

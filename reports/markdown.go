@@ -15,7 +15,7 @@ const MaxMarkdownRows = 50
 // $GITHUB_STEP_SUMMARY or a pull-request comment with the verdict, the counts
 // and a table of failures (then warnings), capped at [MaxMarkdownRows].
 func WriteMarkdown(w io.Writer, r *Results) error {
-	return writeMarkdown(w, redacted(r))
+	return writeMarkdown(w, Redact(r))
 }
 
 func writeMarkdown(w io.Writer, r *Results) error {

@@ -12,15 +12,13 @@ import (
 // Redact returns a copy of r with every secret the writers can recognise
 // removed; r is not modified. The writers call it themselves; a console
 // printing failure messages from r should print from Redact(r) too.
-func Redact(r *Results) *Results { return redacted(r) }
-
-// redacted returns a deep enough copy of r with every secret the writers can
-// recognise removed. Exchanges should arrive redacted already; the writers
-// redact again so that a careless producer cannot leak a token into a file
-// (see [transcript.Redact]). Secret values found in the exchanges (a token,
-// a password the target echoed) are then scrubbed from all the run's text,
+//
+// Exchanges should arrive redacted already; the writers redact again so
+// that a careless producer cannot leak a token into a file (see
+// [transcript.Redact]). Secret values found in the exchanges (a token, a
+// password the target echoed) are then scrubbed from all the run's text,
 // such as a failure message quoting them.
-func redacted(r *Results) *Results {
+func Redact(r *Results) *Results {
 	out := *r
 	found := map[string]bool{}
 	out.Specs = make([]Spec, len(r.Specs))

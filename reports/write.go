@@ -29,7 +29,7 @@ func WriteAll(dir string, r *Results) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write reports: %w", err)
 	}
-	clean := redacted(r)
+	clean := Redact(r)
 	files := []struct {
 		name  string
 		write func(io.Writer, *Results) error
@@ -81,7 +81,7 @@ func writeFile(path string, r *Results, write func(io.Writer, *Results) error) (
 // WriteHAR writes exchanges.har: every exchange of the run in run order, as
 // HAR 1.2, each entry naming its spec in "_spec".
 func WriteHAR(w io.Writer, r *Results) error {
-	return writeHAR(w, redacted(r))
+	return writeHAR(w, Redact(r))
 }
 
 func writeHAR(w io.Writer, r *Results) error {
