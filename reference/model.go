@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/scimtest/scimtest/reference/filter"
 	"github.com/scimtest/scimtest/reference/schema"
 	"github.com/scimtest/scimtest/reference/scimerr"
@@ -17,13 +14,15 @@ import (
 // mutability, projection, filtering and discovery.
 var registry = schema.Default()
 
-var folder = cases.Fold()
-
 // foldKey prepares a unique value: Unicode NFC normalization (RFC 7644 §7.8
 // asks for PRECIS preparation of userName, so "josé" in NFC and NFD is one
 // name) and the case folding filters use for caseExact=false strings, so the
 // index and the filter agree.
-func foldKey(v string) string { return norm.NFC.String(folder.String(v)) }
+func foldKey(v string) string { return filter.Prepare(v, false) }
+
+// extKey prepares an externalId (caseExact, RFC 7643 §3.1) for its index
+// the way filters compare it: NFC only, so an NFD filter literal finds it.
+func extKey(v string) string { return filter.Prepare(v, true) }
 
 // keysFolded reports whether the unique-key index of rt holds case-folded
 // values (it does unless a quirk makes uniqueness case-sensitive).
@@ -120,7 +119,7 @@ func (s *Server) incoming(rt *resourceType, obj map[string]any, old *store.Resou
 		delete(attrs, "members")
 	}
 	ext, _ := attrs["externalId"].(string)
-	return &store.Resource{Type: rt.Name, Key: s.key(rt, attrs), ExternalID: ext, Attrs: attrs}, members, nil
+	return &store.Resource{Type: rt.Name, Key: s.key(rt, attrs), ExternalID: extKey(ext), Attrs: attrs}, members, nil
 }
 
 func membersJSON(ms []store.Member) []any {

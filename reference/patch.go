@@ -165,7 +165,7 @@ func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string,
 			delete(attrs, "members")
 		}
 		ext, _ := attrs["externalId"].(string)
-		in := &store.Resource{Type: rt.Name, ID: id, Key: s.key(rt, attrs), ExternalID: ext, Attrs: attrs}
+		in := &store.Resource{Type: rt.Name, ID: id, Key: s.key(rt, attrs), ExternalID: extKey(ext), Attrs: attrs}
 		res, err := s.store.Replace(ctx, in, members, rt != groupType, old.Version)
 		if errors.Is(err, store.ErrVersionMismatch) {
 			continue // another writer got in between: re-read, re-check, re-apply

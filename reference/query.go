@@ -579,8 +579,9 @@ func (s *Server) indexed(ctx context.Context, rt *resourceType, expr filter.Expr
 				list = []*store.Resource{r}
 			}
 		case strings.EqualFold(e.Path.Attr, "externalId"):
-			// externalId is caseExact (RFC 7643 §3.1), so the index is exact.
-			list, err = s.store.FindByExternalID(ctx, rt.Name, v)
+			// externalId is caseExact (RFC 7643 §3.1), so the index is
+			// only NFC-normalised.
+			list, err = s.store.FindByExternalID(ctx, rt.Name, extKey(v))
 		default:
 			return nil, false, nil
 		}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Compare orders two attribute values of SCIM type typ (string, boolean,
@@ -17,9 +18,9 @@ import (
 // false when the values cannot be compared as typ (wrong JSON type, an
 // unparsable dateTime, a complex type, null).
 //
-//   - string: by Unicode code point after full Unicode case folding
-//     (golang.org/x/text/cases.Fold, so "ÄRGER" equals "ärger" and "Straße"
-//     equals "STRASSE") unless caseExact;
+//   - string: by Unicode code point after [Prepare]: NFC normalisation and,
+//     unless caseExact, full Unicode case folding (so "ÄRGER" equals
+//     "ärger", "Straße" equals "STRASSE" and "e\u0301" equals "é");
 //   - reference and binary: always case-exact (RFC 7643, Sections 2.3.6 and
 //     2.3.7);
 //   - boolean: false before true;
@@ -36,10 +37,7 @@ func Compare(a, b any, typ string, caseExact bool) (int, bool) {
 		if !ok1 || !ok2 {
 			return 0, false
 		}
-		if !caseExact {
-			sa, sb = fold(sa), fold(sb)
-		}
-		return strings.Compare(sa, sb), true
+		return strings.Compare(Prepare(sa, caseExact), Prepare(sb, caseExact)), true
 	case "reference", "binary":
 		sa, ok1 := a.(string)
 		sb, ok2 := b.(string)
@@ -79,30 +77,51 @@ func Compare(a, b any, typ string, caseExact bool) (int, bool) {
 	return 0, false
 }
 
-// fold returns the full Unicode case fold of s. ASCII, by far the common
-// case, takes a fast path with the same result.
-func fold(s string) string {
+// Prepare readies a string attribute value or filter literal for
+// comparison (RFC 7644, Section 7.8 asks for Unicode preparation, so a name
+// typed in NFD matches the same name stored in NFC): Unicode NFC
+// normalisation, and unless caseExact full Unicode case folding
+// (golang.org/x/text/cases.Fold) applied to the decomposed form, Unicode's
+// canonical caseless match. Two strings are equal for [Match] exactly when
+// their prepared forms are equal. NFC rather than NFD is the result so that
+// co, sw and ew cannot match half a character ("e" is not inside "é").
+// ASCII strings, by far the common case, take a fast path with the same
+// result and no allocation when already lower-case.
+func Prepare(s string, caseExact bool) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
+			if caseExact {
+				return norm.NFC.String(s)
+			}
 			// A Caser keeps state, so each call gets its own.
-			return cases.Fold().String(s)
+			return norm.NFC.String(cases.Fold().String(norm.NFD.String(s)))
 		}
+	}
+	if caseExact {
+		return s
 	}
 	return strings.ToLower(s)
 }
 
-// stringOp applies co, sw or ew to an attribute value and the operand.
-func stringOp(op, have, want string, caseExact bool) bool {
-	if !caseExact {
-		have, want = fold(have), fold(want)
-	}
+// textOp applies a string operator to prepared operands.
+func textOp(op, have, want string) bool {
 	switch op {
+	case "eq":
+		return have == want
 	case "co":
 		return strings.Contains(have, want)
 	case "sw":
 		return strings.HasPrefix(have, want)
 	case "ew":
 		return strings.HasSuffix(have, want)
+	case "gt":
+		return have > want
+	case "ge":
+		return have >= want
+	case "lt":
+		return have < want
+	case "le":
+		return have <= want
 	}
 	return false
 }

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // seedFilters start the fuzzers on every grammar corner the unit tests cover.
@@ -108,6 +111,9 @@ func FuzzMatch(f *testing.F) {
 	f.Add(`emails[type eq "work"].value eq "BJENSEN@example.com"`)
 	f.Add(`meta.lastModified le "2011-05-12T23:42:34-03:00"`)
 	f.Add(`displayName eq "ärger strasse"`)
+	f.Add("displayName eq \"a\u0308rger strasse\"")            // NFD literal, NFC data
+	f.Add("displayName co \"A\u0308RG\" or userName sw \"x\"") // NFD inside or
+	f.Add(`displayName sw "arg"`)                              // base letter of a composed one
 	res := decodeUser(f, true)
 	f.Fuzz(func(t *testing.T, s string) {
 		e, err := Parse(s)
@@ -128,6 +134,30 @@ func FuzzMatch(f *testing.F) {
 		neg, err := Match(&Not{X: e}, res, userResolver)
 		if err != nil || neg == got {
 			t.Fatalf("Match(not (%s)) = %v, %v; Match = %v", s, neg, err, got)
+		}
+	})
+}
+
+// FuzzPrepare checks the properties RFC 7644 §7.8 matching relies on:
+// preparing is idempotent and canonically equivalent strings (NFC and NFD)
+// prepare alike; invalid UTF-8 must not panic.
+func FuzzPrepare(f *testing.F) {
+	for _, s := range []string{"bjensen", "Jose\u0301", "Jos\u00e9", "Stra\u00dfe", "\u2126\u212b", "\u0041\u030a\u0301", "\xff\xfe", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			_ = Prepare(s, false) // must not panic; properties need valid text
+			return
+		}
+		for _, exact := range []bool{false, true} {
+			p := Prepare(s, exact)
+			if again := Prepare(p, exact); again != p {
+				t.Fatalf("Prepare(%+q, %v) = %+q, not idempotent: %+q", s, exact, p, again)
+			}
+			if a, b := Prepare(norm.NFC.String(s), exact), Prepare(norm.NFD.String(s), exact); a != b {
+				t.Fatalf("Prepare NFC %+q != NFD %+q (caseExact %v)", a, b, exact)
+			}
 		}
 	})
 }

@@ -8,9 +8,9 @@ import "strings"
 // their schema URN ([Resolved].Ext).
 //
 // Semantics (RFC 7644, Section 3.4.2.2):
-//   - strings compare as [Compare] orders them: case-insensitively (full
-//     Unicode case folding) unless caseExact, references and binary always
-//     case-exact, dateTimes as instants, numbers numerically;
+//   - strings compare as [Compare] orders them, after Unicode preparation
+//     ([Prepare]: NFC, and full case folding unless caseExact; RFC 7644,
+//     Section 7.8), references and binary always case-exact and as sent, dateTimes as instants, numbers numerically;
 //   - an attribute expression on a multi-valued attribute, or on a
 //     sub-attribute reached through one (`emails.value`), is true when any
 //     value satisfies it; a complex multi-valued attribute compared without
@@ -40,14 +40,54 @@ func Match(e Expr, res map[string]any, r Resolver) (bool, error) {
 type compareNode struct {
 	c  *Comparison
 	rv Resolved
+	// text is set when a string-like attribute is compared with a string
+	// literal; want then holds the literal prepared once, and prep says
+	// whether values need [Prepare] (string) or compare as bytes
+	// (reference, binary).
+	text, prep, exact bool
+	want              string
 }
 
 func newCompareNode(c *Comparison, rv Resolved) *compareNode {
-	return &compareNode{c: c, rv: rv}
+	n := &compareNode{c: c, rv: rv}
+	lit, isStr := c.Value.(string)
+	switch strings.ToLower(rv.Type) {
+	case "string":
+		n.text, n.prep, n.exact = isStr, true, rv.CaseExact
+		n.want = Prepare(lit, rv.CaseExact)
+	case "reference", "binary":
+		// References and binary are case-exact whatever the schema says
+		// (RFC 7643, Sections 2.3.6 and 2.3.7) and compare as sent.
+		n.text, n.want = isStr, lit
+	}
+	return n
 }
 
 func (n *compareNode) eval(res, elem map[string]any) bool {
-	return compareValues(n.c, n.rv, values(res, n.rv, elem))
+	vals := values(res, n.rv, elem)
+	if !n.text {
+		return compareValues(n.c, n.rv, vals)
+	}
+	op := n.c.Op
+	if op == "ne" {
+		op = "eq"
+	}
+	hit := false
+	for _, v := range vals {
+		s, ok := v.(string)
+		if !ok {
+			continue // a value of the wrong type never matches
+		}
+		if n.prep {
+			s = Prepare(s, n.exact)
+		}
+		if textOp(op, s, n.want) {
+			hit = true
+			break
+		}
+	}
+	// ne is the negation of eq, true also when the attribute is absent.
+	return hit != (n.c.Op == "ne")
 }
 
 // compareValues applies a checked comparison to the attribute's values.
@@ -81,7 +121,13 @@ func compareOne(op string, have, want any, rv Resolved) bool {
 		ws, ok2 := want.(string)
 		// References are case-exact whatever the schema says (RFC 7643,
 		// Section 2.3.7).
-		return ok1 && ok2 && stringOp(op, hs, ws, rv.CaseExact || rv.Type == "reference")
+		if !ok1 || !ok2 {
+			return false
+		}
+		if rv.Type != "reference" {
+			hs, ws = Prepare(hs, rv.CaseExact), Prepare(ws, rv.CaseExact)
+		}
+		return textOp(op, hs, ws)
 	}
 	c, ok := Compare(have, want, rv.Type, rv.CaseExact)
 	if !ok {

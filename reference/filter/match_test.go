@@ -3,6 +3,8 @@ package filter
 import (
 	"errors"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestMatch(t *testing.T) {
@@ -399,5 +401,106 @@ func TestHandBuiltTrees(t *testing.T) {
 				t.Errorf("Match = %v, want ErrInvalidFilter", err)
 			}
 		})
+	}
+}
+
+// TestMatchUnicodePreparation checks RFC 7644 §7.8: strings compare after
+// NFC normalisation (and case folding unless caseExact), so data and
+// literals in NFC and NFD find each other, inside and/or and value filters
+// and with every string operator.
+func TestMatchUnicodePreparation(t *testing.T) {
+	user := func(form norm.Form) map[string]any {
+		return map[string]any{
+			"userName":    form.String("josé.ñuño@example.com"),
+			"displayName": form.String("José Ñuño Åström"),
+			"externalId":  form.String("Ext-Île"),
+			"active":      true,
+			"emails":      []any{map[string]any{"type": "work", "value": form.String("josé@exämple.com")}},
+		}
+	}
+	tests := []struct {
+		filter string
+		want   bool
+	}{
+		{`displayName eq "José Ñuño Åström"`, true},
+		{`displayName eq "JOSÉ ÑUÑO ÅSTRÖM"`, true},
+		{`displayName ne "José Ñuño Åström"`, false},
+		{`displayName co "ñuño"`, true},
+		{`displayName sw "josé"`, true},
+		{`displayName ew "ÅSTRÖM"`, true},
+		// A base letter is not half of a composed one.
+		{`displayName sw "jose"`, false},
+		{`displayName ew "astrom"`, false},
+		{`displayName gt "josé ñuño"`, true},
+		{`displayName lt "josé ñuño"`, false},
+		// externalId is caseExact: normalised, not folded.
+		{`externalId eq "Ext-Île"`, true},
+		{`externalId eq "EXT-ÎLE"`, false},
+		{`externalId co "Îl"`, true},
+		{`userName eq "nobody" or userName eq "JOSÉ.ÑUÑO@EXAMPLE.COM"`, true},
+		{`active eq true and displayName co "Ñuño"`, true},
+		{`not (displayName co "Ñuño")`, false},
+		{`emails[type eq "work" and value sw "JOSÉ@EXÄ"]`, true},
+		{`emails.value ew "exämple.com"`, true},
+	}
+	orientations := []struct {
+		name       string
+		data, lits norm.Form
+	}{
+		{"NFC data, NFD literal", norm.NFC, norm.NFD},
+		{"NFD data, NFC literal", norm.NFD, norm.NFC},
+		{"NFD data, NFD literal", norm.NFD, norm.NFD},
+	}
+	for _, o := range orientations {
+		res := user(o.data)
+		for _, tt := range tests {
+			f := o.lits.String(tt.filter)
+			e, err := Parse(f)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", f, err)
+			}
+			got, err := Match(e, res, userResolver)
+			if err != nil {
+				t.Fatalf("Match(%q): %v", f, err)
+			}
+			if got != tt.want {
+				t.Errorf("%s: Match(%+q) = %v, want %v", o.name, f, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestPrepare(t *testing.T) {
+	tests := []struct {
+		in        string
+		caseExact bool
+		want      string
+	}{
+		{"Bjensen", false, "bjensen"},
+		{"Bjensen", true, "Bjensen"},
+		{"Jose\u0301", true, "Jos\u00e9"},
+		{"JOSE\u0301", false, "jos\u00e9"},
+		{"Stra\u00dfe", false, "strasse"},
+		{"\u2126", true, "\u03a9"},  // OHM SIGN is canonically GREEK CAPITAL OMEGA
+		{"\u212b", false, "\u00e5"}, // ANGSTROM SIGN
+		{"", false, ""},
+	}
+	for _, tt := range tests {
+		if got := Prepare(tt.in, tt.caseExact); got != tt.want {
+			t.Errorf("Prepare(%+q, %v) = %+q, want %+q", tt.in, tt.caseExact, got, tt.want)
+		}
+	}
+	for _, exact := range []bool{false, true} {
+		if c, ok := Compare("Ångström", norm.NFD.String("Ångström"), "string", exact); !ok || c != 0 {
+			t.Errorf("Compare(NFC, NFD, caseExact %v) = %d, %v; want 0, true", exact, c, ok)
+		}
+	}
+}
+
+// TestPrepareASCIIAllocs guards the fast path: a lower-case ASCII value
+// (most stored data) is prepared without allocating.
+func TestPrepareASCIIAllocs(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() { _ = Prepare("bench.user.000123", false) }); n != 0 {
+		t.Errorf("Prepare(lower-case ASCII) allocates %v times, want 0", n)
 	}
 }
