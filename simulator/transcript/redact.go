@@ -142,6 +142,8 @@ func maskCredential(name, v string) string {
 // without any of them needs no parsing.
 var secretWords = []string{"password", "secret", "token", "bearer"}
 
+// mayHoldSecret reports whether s holds one of [secretWords], so that most
+// bodies and messages skip the JSON walk and the slow patterns.
 func mayHoldSecret(s string) bool {
 	for _, w := range secretWords {
 		if containsFold(s, w) {
