@@ -1,0 +1,91 @@
+package okta
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/scimtest/scimtest/simulator"
+)
+
+// PageSize is Okta's fixed import page size (idp-wire.md A3.2).
+const PageSize = 100
+
+// maxPages bounds an import against a target whose totalResults never
+// stops growing.
+const maxPages = 100000
+
+// TestCredentials is "Test API Credentials": one GET /Users?startIndex=1&count=2
+// that must return a ListResponse with Resources, even an empty one
+// (idp-wire.md A3.1).
+func (p *Provisioner) TestCredentials(ctx context.Context) error {
+	s := step{flow: "test API credentials", name: "list users", doing: "testing the API credentials",
+		req: simulator.Request{Method: http.MethodGet, Path: "/Users", RawQuery: "startIndex=1&count=2"},
+		ok:  []int{http.StatusOK}}
+	resp, err := p.send(ctx, s)
+	if err != nil {
+		return err
+	}
+	_, err = parseList(s, resp, true, "No results for users returned")
+	return err
+}
+
+// Imported is one resource read by an import.
+type Imported struct {
+	// ID is the SCIM id.
+	ID string
+	// Name is the userName of a user, the displayName of a group.
+	Name string
+	// Active is the user's active flag (true for groups).
+	Active bool
+	// Members counts a group's members.
+	Members int
+}
+
+// ImportUsers reads every user in pages of 100 until totalResults is covered
+// (idp-wire.md A3.2).
+func (p *Provisioner) ImportUsers(ctx context.Context) ([]Imported, error) {
+	return p.importAll(ctx, "/Users", "import users", "userName")
+}
+
+// ImportGroups reads every group in pages of 100 (idp-wire.md A3.3).
+func (p *Provisioner) ImportGroups(ctx context.Context) ([]Imported, error) {
+	return p.importAll(ctx, "/Groups", "import groups", "displayName")
+}
+
+func (p *Provisioner) importAll(ctx context.Context, path, flow, nameAttr string) ([]Imported, error) {
+	var out []Imported
+	for start, page := 1, 1; page <= maxPages; page++ {
+		s := step{flow: flow, name: "page " + strconv.Itoa(page), doing: "importing " + strings.TrimPrefix(path, "/"),
+			req: simulator.Request{Method: http.MethodGet, Path: path,
+				RawQuery: fmt.Sprintf("startIndex=%d&count=%d", start, PageSize)},
+			ok: []int{http.StatusOK}}
+		resp, err := p.send(ctx, s)
+		if err != nil {
+			return out, err
+		}
+		l, err := parseList(s, resp, true, "No results for "+strings.ToLower(strings.TrimPrefix(path, "/"))+" returned")
+		if err != nil {
+			return out, err
+		}
+		for _, r := range l.resources {
+			out = append(out, Imported{
+				ID:      r.Get("id").String(),
+				Name:    r.Get(nameAttr).String(),
+				Active:  !r.Get("active").Exists() || r.Get("active").Bool(),
+				Members: len(r.Get("members").Array()),
+			})
+		}
+		if start-1+l.perPage >= l.total {
+			return out, nil
+		}
+		if len(l.resources) == 0 {
+			return out, shapeError(s, resp, fmt.Sprintf(
+				"Error while %s: page at startIndex %d is empty though totalResults is %d", s.doing, start, l.total))
+		}
+		start += PageSize
+	}
+	return out, fmt.Errorf("okta %s: more than %d pages", flow, maxPages)
+}
