@@ -6,12 +6,18 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Memory is the in-memory [Store]: one lock, hash indexes for id, Key and
 // ExternalID, an insertion-ordered member set per group and a reverse
 // membership index. Create it with [NewMemory].
+//
+// Scan holds the lock only to read the creation-order slice: the slice is
+// append-only (compaction builds a new one) and each entry's current
+// snapshot and deleted flag are atomic, so a long filter scan does not block
+// writers.
 type Memory struct {
 	mu    sync.RWMutex
 	now   func() time.Time
@@ -28,10 +34,18 @@ type typeIndex struct {
 	byExt map[string][]*entry
 }
 
+// entry is one stored resource. res and deleted are atomic because Scan
+// reads them without the lock; they change only under m.mu.
 type entry struct {
-	res     *Resource
-	members *memberSet // non-nil for groups
-	deleted bool
+	res     atomic.Pointer[Resource]
+	members *memberSet // non-nil for groups; guarded by m.mu
+	deleted atomic.Bool
+}
+
+func newEntry(r *Resource, members *memberSet) *entry {
+	e := &entry{members: members}
+	e.res.Store(r)
+	return e
 }
 
 // memberSet is an insertion-ordered set of members keyed by value: O(1) add,
@@ -150,7 +164,7 @@ func (m *Memory) Create(ctx context.Context, r *Resource, members []Member) (*Re
 	now := m.now()
 	nr := *r
 	nr.ID, nr.Version, nr.Created, nr.Modified, nr.Members = id, 1, now, now, nil
-	e := &entry{res: &nr, members: set}
+	e := newEntry(&nr, set)
 	if set != nil {
 		nr.MemberCount = set.len()
 		for _, mb := range set.list {
@@ -174,10 +188,10 @@ func (m *Memory) resolveMembers(groupID string, in []Member) ([]Member, error) {
 	out := make([]Member, 0, len(in))
 	for _, mb := range in {
 		e := m.byID[mb.Value]
-		if mb.Value == groupID || e == nil || e.deleted {
+		if mb.Value == groupID || e == nil || e.deleted.Load() {
 			return nil, fmt.Errorf("member %q: %w", mb.Value, ErrInvalidMember)
 		}
-		mb.Type = e.res.Type
+		mb.Type = e.res.Load().Type
 		out = append(out, mb)
 	}
 	return out, nil
@@ -204,20 +218,24 @@ func (m *Memory) unlink(member, group string) {
 // lookup finds a live entry and checks its version. Caller holds m.mu.
 func (m *Memory) lookup(typ, id string, version int64) (*entry, error) {
 	e := m.byID[id]
-	if e == nil || e.deleted || e.res.Type != typ {
+	if e == nil || e.deleted.Load() {
 		return nil, fmt.Errorf("%s %q: %w", typ, id, ErrNotFound)
 	}
-	if version != Any && e.res.Version != version {
-		return nil, fmt.Errorf("%s %q at version %d, want %d: %w", typ, id, e.res.Version, version, ErrVersionMismatch)
+	cur := e.res.Load()
+	if cur.Type != typ {
+		return nil, fmt.Errorf("%s %q: %w", typ, id, ErrNotFound)
+	}
+	if version != Any && cur.Version != version {
+		return nil, fmt.Errorf("%s %q at version %d, want %d: %w", typ, id, cur.Version, version, ErrVersionMismatch)
 	}
 	return e, nil
 }
 
 func (e *entry) snapshot(withMembers bool) *Resource {
 	if !withMembers || e.members == nil {
-		return e.res
+		return e.res.Load()
 	}
-	r := *e.res
+	r := *e.res.Load()
 	r.Members = e.members.snapshot()
 	return &r
 }
@@ -238,16 +256,17 @@ func (m *Memory) Get(ctx context.Context, typ, id string, withMembers bool) (*Re
 
 // bump installs a new snapshot of e with a higher version. Caller holds m.mu.
 func (m *Memory) bump(e *entry, nr *Resource) {
-	nr.Version = e.res.Version + 1
+	cur := e.res.Load()
+	nr.Version = cur.Version + 1
 	nr.Modified = m.now()
-	if !nr.Modified.After(e.res.Modified) {
-		nr.Modified = e.res.Modified.Add(time.Nanosecond)
+	if !nr.Modified.After(cur.Modified) {
+		nr.Modified = cur.Modified.Add(time.Nanosecond)
 	}
 	nr.Members = nil
 	if e.members != nil {
 		nr.MemberCount = e.members.len()
 	}
-	e.res = nr
+	e.res.Store(nr)
 }
 
 // Replace implements [Store].
@@ -262,7 +281,7 @@ func (m *Memory) Replace(ctx context.Context, r *Resource, members []Member, kee
 		return nil, err
 	}
 	ti := m.typ(r.Type)
-	old := e.res
+	old := e.res.Load()
 	if r.Key != "" && r.Key != old.Key {
 		if other, dup := ti.byKey[r.Key]; dup && other != e {
 			return nil, fmt.Errorf("replace %s %q: %w", r.Type, r.Key, ErrConflict)
@@ -302,7 +321,7 @@ func (m *Memory) Replace(ctx context.Context, r *Resource, members []Member, kee
 		}
 	}
 	m.bump(e, &nr)
-	return e.res, nil
+	return e.res.Load(), nil
 }
 
 func removeExt(ti *typeIndex, ext string, e *entry) {
@@ -348,10 +367,10 @@ func (m *Memory) UpdateMembers(ctx context.Context, groupID string, add []Member
 	// A change that changes nothing keeps version and lastModified (RFC 7644
 	// §3.5.2.1).
 	if changed {
-		nr := *e.res
+		nr := *e.res.Load()
 		m.bump(e, &nr)
 	}
-	return e.res, nil
+	return e.res.Load(), nil
 }
 
 // Delete implements [Store].
@@ -370,7 +389,7 @@ func (m *Memory) Delete(ctx context.Context, typ, id string, version int64) erro
 	for gid := range m.memOf[id] {
 		if g := m.byID[gid]; g != nil && g.members != nil {
 			g.members.remove(id)
-			nr := *g.res
+			nr := *g.res.Load()
 			m.bump(g, &nr)
 		}
 	}
@@ -383,16 +402,24 @@ func (m *Memory) Delete(ctx context.Context, typ, id string, version int64) erro
 		}
 	}
 	ti := m.typ(typ)
-	if e.res.Key != "" {
-		delete(ti.byKey, e.res.Key)
+	cur := e.res.Load()
+	if cur.Key != "" {
+		delete(ti.byKey, cur.Key)
 	}
-	removeExt(ti, e.res.ExternalID, e)
+	removeExt(ti, cur.ExternalID, e)
 	delete(m.byID, id)
-	e.deleted = true
+	e.deleted.Store(true)
 	ti.dead++
 	if ti.dead > 32 && ti.dead*2 > len(ti.order) {
-		ti.order = slices.DeleteFunc(ti.order, func(x *entry) bool { return x.deleted })
-		ti.dead = 0
+		// A new slice, not an in-place compaction: a Scan may still be
+		// reading the old one without the lock.
+		live := make([]*entry, 0, len(ti.order)-ti.dead)
+		for _, x := range ti.order {
+			if !x.deleted.Load() {
+				live = append(live, x)
+			}
+		}
+		ti.order, ti.dead = live, 0
 	}
 	return nil
 }
@@ -406,7 +433,7 @@ func (m *Memory) FindByKey(ctx context.Context, typ, key string) (*Resource, err
 	defer m.mu.RUnlock()
 	if ti := m.types[typ]; ti != nil {
 		if e := ti.byKey[key]; e != nil {
-			return e.res, nil
+			return e.res.Load(), nil
 		}
 	}
 	return nil, fmt.Errorf("%s key %q: %w", typ, key, ErrNotFound)
@@ -426,7 +453,7 @@ func (m *Memory) FindByExternalID(ctx context.Context, typ, externalID string) (
 	list := ti.byExt[externalID]
 	out := make([]*Resource, len(list))
 	for i, e := range list {
-		out[i] = e.res
+		out[i] = e.res.Load()
 	}
 	return out, nil
 }
@@ -444,7 +471,7 @@ func (m *Memory) GroupsOf(ctx context.Context, id string) ([]GroupRef, error) {
 		if g == nil {
 			continue
 		}
-		d, _ := g.res.Attrs["displayName"].(string)
+		d, _ := g.res.Load().Attrs["displayName"].(string)
 		out = append(out, GroupRef{ID: gid, Display: d})
 	}
 	slices.SortFunc(out, func(a, b GroupRef) int {
@@ -459,19 +486,30 @@ func (m *Memory) GroupsOf(ctx context.Context, id string) ([]GroupRef, error) {
 	return out, nil
 }
 
-// Scan implements [Store].
+// Scan implements [Store]. Only reading the order slice happens under the
+// lock; fn runs without it.
 func (m *Memory) Scan(ctx context.Context, typ string, fn func(*Resource) bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	m.mu.RLock()
-	defer m.mu.RUnlock()
-	ti := m.types[typ]
-	if ti == nil {
-		return nil
+	var order []*entry
+	if ti := m.types[typ]; ti != nil {
+		// Appends after this point land beyond len(order), and compaction
+		// replaces the slice, so these elements stay valid to read.
+		order = ti.order
 	}
-	for _, e := range ti.order {
-		if !e.deleted && !fn(e.res) {
+	m.mu.RUnlock()
+	for i, e := range order {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if e.deleted.Load() {
+			continue
+		}
+		if !fn(e.res.Load()) {
 			return nil
 		}
 	}

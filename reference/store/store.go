@@ -105,7 +105,11 @@ type Store interface {
 	// group id.
 	GroupsOf(ctx context.Context, id string) ([]GroupRef, error)
 	// Scan calls fn for every resource of typ in creation order (members not
-	// loaded) until fn returns false. fn must not call the store.
+	// loaded) until fn returns false. fn runs without the store's lock, so a
+	// long scan does not block writers, and fn may call the store. Each
+	// resource is its latest snapshot when the scan reaches it; resources
+	// deleted before then are skipped, and resources created after the scan
+	// began may not be visited.
 	Scan(ctx context.Context, typ string, fn func(*Resource) bool) error
 	// Len returns the number of resources of typ.
 	Len(ctx context.Context, typ string) (int, error)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/scimtest/scimtest/reference/store"
 )
@@ -27,6 +28,7 @@ func Run(t *testing.T, newStore func() store.Store) {
 		{"DeleteFreesKey", testDeleteFreesKey},
 		{"ExternalID", testExternalID},
 		{"ScanOrder", testScanOrder},
+		{"ScanDoesNotBlockWriters", testScanDoesNotBlockWriters},
 		{"Members", testMembers},
 		{"InvalidMember", testInvalidMember},
 		{"DeleteLeavesGroups", testDeleteLeavesGroups},
@@ -205,6 +207,60 @@ func testScanOrder(t *testing.T, s store.Store) {
 	_ = s.Scan(ctx, "User", func(*store.Resource) bool { n++; return n < 5 })
 	if n != 5 {
 		t.Errorf("scan did not stop: %d", n)
+	}
+}
+
+// testScanDoesNotBlockWriters orders a write inside a scan: while fn is
+// running for the first resource, another goroutine creates, replaces and
+// deletes resources, and the scan waits for it to finish. A store that held
+// its lock across fn would deadlock here; the timer only turns that hang
+// into a failure.
+func testScanDoesNotBlockWriters(t *testing.T, s store.Store) {
+	first := user(t, s, "scan-a")
+	second := user(t, s, "scan-b")
+	third := user(t, s, "scan-c")
+	var seen []*store.Resource
+	err := s.Scan(ctx, "User", func(r *store.Resource) bool {
+		seen = append(seen, r)
+		if len(seen) > 1 {
+			return true
+		}
+		done := make(chan error, 1)
+		go func() {
+			if _, err := s.Create(ctx, &store.Resource{Type: "User", Key: "scan-new", Attrs: map[string]any{"userName": "scan-new"}}, nil); err != nil {
+				done <- err
+				return
+			}
+			next := *second
+			next.Attrs = map[string]any{"userName": "scan-b", "title": "changed"}
+			if _, err := s.Replace(ctx, &next, nil, true, second.Version); err != nil {
+				done <- err
+				return
+			}
+			done <- s.Delete(ctx, "User", third.ID, store.Any)
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("write during scan: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("a write during Scan did not complete: the scan blocks writers")
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The scan sees the first resource, the second in its latest state, and
+	// not the third, deleted before the scan reached it.
+	if len(seen) < 2 || seen[0].ID != first.ID || seen[1].ID != second.ID || seen[1].Attrs["title"] != "changed" {
+		t.Fatalf("scan saw %d resources, want %s then %s at version 2", len(seen), first.ID, second.ID)
+	}
+	for _, r := range seen {
+		if r.ID == third.ID {
+			t.Errorf("scan visited %s, deleted before the scan reached it", r.ID)
+		}
 	}
 }
 
