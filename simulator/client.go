@@ -279,7 +279,8 @@ func (c *Client) attempt(parent context.Context, method, target string, body []b
 		URL:           target,
 		RequestHeader: hreq.Header,
 	}
-	if hasBody {
+	// The bodies are copied into the record only for a hook to read.
+	if hasBody && c.hook != nil {
 		ex.RequestBody = string(body)
 	}
 	resp, err := c.read(hreq)
@@ -296,7 +297,9 @@ func (c *Client) attempt(parent context.Context, method, target string, body []b
 		c.report(ex)
 		return nil, err
 	}
-	ex.ResponseBody = string(resp.Body)
+	if c.hook != nil {
+		ex.ResponseBody = string(resp.Body)
+	}
 	c.report(ex)
 	return resp, nil
 }
@@ -332,9 +335,12 @@ func (c *Client) report(ex transcript.Exchange) {
 		return
 	}
 	// Redact knows the well-known credential headers; the header a custom
-	// [Auth] sends its secret in is known only here.
-	ex.RequestHeader = transcript.RedactHeader(ex.RequestHeader, c.secrets...)
+	// [Auth] sends its secret in is known only here, so the request headers
+	// go through RedactHeader with that name instead (once, not twice).
+	reqHeader := ex.RequestHeader
+	ex.RequestHeader = nil
 	ex = transcript.Redact(ex)
+	ex.RequestHeader = transcript.RedactHeader(reqHeader, c.secrets...)
 	var truncReq, truncResp bool
 	ex.RequestBody, truncReq = capBody(ex.RequestBody, c.bodyCap)
 	ex.ResponseBody, truncResp = capBody(ex.ResponseBody, c.bodyCap)
