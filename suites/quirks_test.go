@@ -42,7 +42,7 @@ const variationPrefix = "variation:"
 // areas survive rewording of spec text.
 type quirkRow struct {
 	Quirk       string
-	State       string // reports.StateFailed, reports.StateWarning or stateUncaught
+	State       string // reports.StateFailed, reports.StateWarning, stateUncaught or stateFalseAlarm
 	Area        string
 	Requirement string
 	Why         string
