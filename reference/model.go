@@ -93,7 +93,10 @@ func (s *Server) incoming(rt *resourceType, obj map[string]any, old *store.Resou
 	if old == nil {
 		attrs, err = registry.Normalize(rt.Name, obj)
 	} else {
-		stored := cloneMap(old.Attrs)
+		stored, e := attrsOf(old)
+		if e != nil {
+			return nil, nil, e
+		}
 		stored["id"] = old.ID
 		if old.Members != nil {
 			stored["members"] = membersJSON(old.Members)
@@ -118,8 +121,31 @@ func (s *Server) incoming(rt *resourceType, obj map[string]any, old *store.Resou
 		}
 		delete(attrs, "members")
 	}
+	res, e := s.newResource(rt, "", attrs)
+	if e != nil {
+		return nil, nil, e
+	}
+	return res, members, nil
+}
+
+// newResource builds the store's form of canonical attributes: the JSON
+// body and the index keys.
+func (s *Server) newResource(rt *resourceType, id string, attrs map[string]any) (*store.Resource, *scimerr.Error) {
+	body, err := store.EncodeBody(attrs)
+	if err != nil {
+		return nil, scimerr.Internal("%s %s: %v", rt.Name, id, err)
+	}
 	ext, _ := attrs["externalId"].(string)
-	return &store.Resource{Type: rt.Name, Key: s.key(rt, attrs), ExternalID: extKey(ext), Attrs: attrs}, members, nil
+	return &store.Resource{Type: rt.Name, ID: id, Key: s.key(rt, attrs), ExternalID: extKey(ext), Body: body}, nil
+}
+
+// attrsOf decodes a stored body into a map the caller may modify.
+func attrsOf(res *store.Resource) (map[string]any, *scimerr.Error) {
+	m, err := res.Attrs()
+	if err != nil {
+		return nil, scimerr.Internal("%v", err)
+	}
+	return m, nil
 }
 
 func membersJSON(ms []store.Member) []any {

@@ -144,7 +144,10 @@ func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string,
 		if !cond.has(old.Version) {
 			return nil, preconditionFailed(rt, id, old.Version, cond)
 		}
-		full := cloneMap(old.Attrs)
+		full, e := attrsOf(old)
+		if e != nil {
+			return nil, e
+		}
 		full["id"] = old.ID
 		if old.Members != nil {
 			full["members"] = membersJSON(old.Members)
@@ -164,8 +167,10 @@ func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string,
 			}
 			delete(attrs, "members")
 		}
-		ext, _ := attrs["externalId"].(string)
-		in := &store.Resource{Type: rt.Name, ID: id, Key: s.key(rt, attrs), ExternalID: extKey(ext), Attrs: attrs}
+		in, e := s.newResource(rt, id, attrs)
+		if e != nil {
+			return nil, e
+		}
 		res, err := s.store.Replace(ctx, in, members, rt != groupType, old.Version)
 		if errors.Is(err, store.ErrVersionMismatch) {
 			continue // another writer got in between: re-read, re-check, re-apply

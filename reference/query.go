@@ -430,6 +430,7 @@ func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, p
 		return out, nil
 	}
 	view := viewNeeds(expr)
+	bv := s.filterView(rt, expr)
 	if cands, ok, e := s.indexed(ctx, rt, expr); ok || e != nil {
 		if e != nil {
 			return nil, e
@@ -444,7 +445,7 @@ func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, p
 			return out, nil
 		}
 		for _, c := range cands {
-			m, e := s.matches(ctx, rt, prog, c, view)
+			m, e := s.matches(ctx, rt, prog, c, view, bv)
 			if e != nil {
 				return nil, e
 			}
@@ -462,7 +463,7 @@ func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, p
 			return nil, storeError(err, rt.Name)
 		}
 		for _, c := range all {
-			m, e := s.matches(ctx, rt, prog, c, view)
+			m, e := s.matches(ctx, rt, prog, c, view, bv)
 			if e != nil {
 				return nil, e
 			}
@@ -472,14 +473,23 @@ func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, p
 		}
 		return out, nil
 	}
+	var loadErr error
 	err := s.store.Scan(ctx, rt.Name, func(c *store.Resource) bool {
-		if prog.Match(s.matchView(c, view, rt, nil)) {
+		attrs, err := bv.loadRes(c)
+		if err != nil {
+			loadErr = err
+			return false
+		}
+		if prog.Match(s.matchView(c, attrs, view, rt, nil)) {
 			out = append(out, hit{rt, c})
 		}
 		return true
 	})
 	if err != nil {
 		return nil, storeError(err, rt.Name)
+	}
+	if loadErr != nil {
+		return nil, scimerr.Internal("%v", loadErr)
 	}
 	return out, nil
 }
@@ -497,12 +507,12 @@ func viewNeeds(expr filter.Expr) needs {
 }
 
 // matchView is the object a filter is evaluated against: the stored
-// attributes, plus the computed ones the filter reads.
-func (s *Server) matchView(c *store.Resource, n needs, rt *resourceType, groups []store.GroupRef) map[string]any {
+// attributes it reads (decoded by a bodyView into v, which it extends), plus
+// the computed ones it reads.
+func (s *Server) matchView(c *store.Resource, v map[string]any, n needs, rt *resourceType, groups []store.GroupRef) map[string]any {
 	if !n.id && !n.meta && !n.members && !n.groups {
-		return c.Attrs
+		return v
 	}
-	v := cloneMap(c.Attrs)
 	v["id"] = c.ID
 	v["meta"] = map[string]any{
 		"resourceType": rt.Name,
@@ -527,7 +537,7 @@ func (s *Server) matchView(c *store.Resource, n needs, rt *resourceType, groups 
 	return v
 }
 
-func (s *Server) matches(ctx context.Context, rt *resourceType, prog *filter.Program, c *store.Resource, n needs) (bool, *scimerr.Error) {
+func (s *Server) matches(ctx context.Context, rt *resourceType, prog *filter.Program, c *store.Resource, n needs, bv *bodyView) (bool, *scimerr.Error) {
 	var groups []store.GroupRef
 	if n.members && rt == groupType {
 		full, err := s.store.Get(ctx, rt.Name, c.ID, true)
@@ -545,7 +555,11 @@ func (s *Server) matches(ctx context.Context, rt *resourceType, prog *filter.Pro
 			return false, storeError(err, rt.Name)
 		}
 	}
-	return prog.Match(s.matchView(c, n, rt, groups)), nil
+	attrs, err := bv.loadRes(c)
+	if err != nil {
+		return false, scimerr.Internal("%v", err)
+	}
+	return prog.Match(s.matchView(c, attrs, n, rt, groups)), nil
 }
 
 // indexed finds candidates through the store's indexes. ok is false when
@@ -612,6 +626,7 @@ func (s *Server) sortHits(hits []hit, sortBy string, desc bool) *scimerr.Error {
 		ce  bool
 	}
 	keys := make(map[*store.Resource]keyed, len(hits))
+	views := map[string]*bodyView{} // by top-level key, one per resource type at most
 	known := false
 	for _, h := range hits {
 		rs, err := s.resolver(h.rt).Resolve(ap)
@@ -619,7 +634,21 @@ func (s *Server) sortHits(hits []hit, sortBy string, desc bool) *scimerr.Error {
 			continue
 		}
 		known = true
-		keys[h.res] = keyed{sortValue(h.res, rs), rs.Type, rs.CaseExact}
+		key := rs.Attr
+		if rs.Ext != "" {
+			key = rs.Ext
+		}
+		bv := views[key]
+		if bv == nil {
+			bv = newBodyView([]string{key})
+			views[key] = bv
+		}
+		// The view's map is reused; sortValue keeps only a leaf value.
+		attrs, err := bv.loadRes(h.res)
+		if err != nil {
+			return scimerr.Internal("%v", err)
+		}
+		keys[h.res] = keyed{sortValue(h.res, attrs, rs), rs.Type, rs.CaseExact}
 	}
 	if !known && len(hits) > 0 {
 		return scimerr.BadRequest(scimerr.InvalidValue, "sortBy %q names no attribute of the queried resource types", sortBy)
@@ -646,10 +675,10 @@ func (s *Server) sortHits(hits []hit, sortBy string, desc bool) *scimerr.Error {
 
 // sortValue picks the value sortBy sorts on: for a multi-valued attribute
 // the primary (else first) element's sub-attribute (RFC 7644 §3.4.2.3).
-func sortValue(res *store.Resource, rs filter.Resolved) any {
+func sortValue(res *store.Resource, attrs map[string]any, rs filter.Resolved) any {
 	var v any
 	if rs.Ext != "" {
-		ext, _ := res.Attrs[rs.Ext].(map[string]any)
+		ext, _ := attrs[rs.Ext].(map[string]any)
 		v = ext[rs.Attr]
 	} else {
 		if strings.EqualFold(rs.Attr, "id") {
@@ -664,7 +693,7 @@ func sortValue(res *store.Resource, rs filter.Resolved) any {
 			}
 			return nil
 		}
-		v = res.Attrs[rs.Attr]
+		v = attrs[rs.Attr]
 	}
 	if list, ok := v.([]any); ok {
 		var pick any

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
 
 	"github.com/scimtest/scimtest/reference/scimerr"
 	"github.com/scimtest/scimtest/reference/store"
@@ -64,9 +68,9 @@ func (s *Server) location(r *http.Request, rt *resourceType, id string) string {
 // render turns a stored resource into its full JSON form: attributes, id,
 // meta, Group.members (when loaded) and User.groups.
 func (s *Server) render(ctx context.Context, r *http.Request, rt *resourceType, res *store.Resource) (map[string]any, *scimerr.Error) {
-	out := make(map[string]any, len(res.Attrs)+4)
-	for k, v := range res.Attrs {
-		out[k] = v
+	out, e := attrsOf(res)
+	if e != nil {
+		return nil, e
 	}
 	out["id"] = res.ID
 	meta := map[string]any{
@@ -170,8 +174,8 @@ func (s *Server) shape(ctx context.Context, r *http.Request, rt *resourceType, r
 		delete(out, "id")
 	}
 	if s.quirks.on(qPasswordReturned) {
-		if pw, ok := res.Attrs["password"]; ok {
-			out["password"] = pw
+		if pw := gjson.GetBytes(res.Body, "password"); pw.Exists() {
+			out["password"] = pw.Value()
 		}
 	}
 	return out, nil
@@ -230,7 +234,7 @@ func (s *Server) createResource(ctx context.Context, rt *resourceType, obj map[s
 	if e != nil {
 		return nil, e
 	}
-	if name, _ := in.Attrs["userName"].(string); rt == userType && s.quirks.on(qDeletedNameBlocks) && s.tombstones.has(name) {
+	if name := gjson.GetBytes(in.Body, "userName").String(); rt == userType && s.quirks.on(qDeletedNameBlocks) && s.tombstones.has(name) {
 		return nil, scimerr.Conflict("userName %q is already taken", name)
 	}
 	res, err := s.store.Create(ctx, in, members)
@@ -395,15 +399,16 @@ func (s *Server) deleteVersion(ctx context.Context, rt *resourceType, id string,
 			return err
 		}
 		nr := *old
-		nr.Attrs = cloneMap(old.Attrs)
-		nr.Attrs["active"] = false
+		if nr.Body, err = sjson.SetBytes(bytes.Clone(old.Body), "active", false); err != nil {
+			return fmt.Errorf("deactivate %s: %w", id, err)
+		}
 		_, err = s.store.Replace(ctx, &nr, nil, true, version)
 		return err
 	}
 	var name string
 	if rt == userType && s.quirks.on(qDeletedNameBlocks) {
 		if old, err := s.store.Get(ctx, rt.Name, id, false); err == nil {
-			name, _ = old.Attrs["userName"].(string)
+			name = gjson.GetBytes(old.Body, "userName").String()
 		}
 	}
 	if err := s.store.Delete(ctx, rt.Name, id, version); err != nil {

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // Memory is the in-memory [Store]: one lock, hash indexes for id, Key and
@@ -471,7 +473,7 @@ func (m *Memory) GroupsOf(ctx context.Context, id string) ([]GroupRef, error) {
 		if g == nil {
 			continue
 		}
-		d, _ := g.res.Load().Attrs["displayName"].(string)
+		d := gjson.GetBytes(g.res.Load().Body, "displayName").String()
 		out = append(out, GroupRef{ID: gid, Display: d})
 	}
 	slices.SortFunc(out, func(a, b GroupRef) int {

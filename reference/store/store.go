@@ -31,7 +31,7 @@ var (
 	ErrInvalidMember = errors.New("store: member does not reference an existing resource")
 )
 
-// Resource is one stored SCIM resource. Attrs holds every attribute except
+// Resource is one stored SCIM resource. Body holds every attribute except
 // id, meta, Group.members and User.groups, which the store manages itself.
 type Resource struct {
 	// Type is the resource type name ("User", "Group").
@@ -47,8 +47,12 @@ type Resource struct {
 	Key string
 	// ExternalID is indexed for O(1) lookups ("" means none).
 	ExternalID string
-	// Attrs is the resource body. It must be treated as read-only once stored.
-	Attrs map[string]any
+	// Body is the resource's attributes as one compact JSON object (see
+	// [EncodeBody]); [Resource.Attrs] decodes it. Bytes rather than a
+	// decoded map because Go maps cost several hundred bytes each, which
+	// made a stored user five times its JSON size. It must be treated as
+	// read-only once stored.
+	Body []byte
 	// Members holds the group's members in insertion order when the
 	// resource was read with members; nil otherwise.
 	Members []Member

@@ -5,12 +5,16 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/scimtest/scimtest/reference/store"
 )
@@ -42,9 +46,33 @@ func Run(t *testing.T, newStore func() store.Store) {
 
 var ctx = context.Background()
 
+// body encodes key/value pairs as a resource body.
+func body(t *testing.T, kv ...any) []byte {
+	t.Helper()
+	m := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	b, err := store.EncodeBody(m)
+	if err != nil {
+		t.Fatalf("encode body: %v", err)
+	}
+	return b
+}
+
+// attr decodes r's body and returns one attribute (nil when absent).
+func attr(t *testing.T, r *store.Resource, name string) any {
+	t.Helper()
+	m, err := r.Attrs()
+	if err != nil {
+		t.Fatalf("decode %s: %v", r.ID, err)
+	}
+	return m[name]
+}
+
 func user(t *testing.T, s store.Store, key string) *store.Resource {
 	t.Helper()
-	r, err := s.Create(ctx, &store.Resource{Type: "User", Key: key, Attrs: map[string]any{"userName": key}}, nil)
+	r, err := s.Create(ctx, &store.Resource{Type: "User", Key: key, Body: body(t, "userName", key)}, nil)
 	if err != nil {
 		t.Fatalf("create user %q: %v", key, err)
 	}
@@ -53,7 +81,7 @@ func user(t *testing.T, s store.Store, key string) *store.Resource {
 
 func group(t *testing.T, s store.Store, name string, members ...store.Member) *store.Resource {
 	t.Helper()
-	r, err := s.Create(ctx, &store.Resource{Type: "Group", Key: name, Attrs: map[string]any{"displayName": name}}, members)
+	r, err := s.Create(ctx, &store.Resource{Type: "Group", Key: name, Body: body(t, "displayName", name)}, members)
 	if err != nil {
 		t.Fatalf("create group %q: %v", name, err)
 	}
@@ -69,7 +97,7 @@ func testCreateGet(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatalf("get: %v", err)
 	}
-	if got.Attrs["userName"] != "alice" || got.ID != u.ID {
+	if attr(t, got, "userName") != "alice" || got.ID != u.ID {
 		t.Errorf("get = %+v, want alice", got)
 	}
 	if _, err := s.Get(ctx, "Group", u.ID, false); !errors.Is(err, store.ErrNotFound) {
@@ -113,7 +141,7 @@ func testUniqueKey(t *testing.T, s store.Store) {
 func testReplaceVersion(t *testing.T, s store.Store) {
 	u := user(t, s, "alice")
 	nu := *u
-	nu.Attrs = map[string]any{"userName": "alice", "title": "x"}
+	nu.Body = body(t, "userName", "alice", "title", "x")
 	if _, err := s.Replace(ctx, &nu, nil, true, 7); !errors.Is(err, store.ErrVersionMismatch) {
 		t.Errorf("replace at wrong version: err = %v, want ErrVersionMismatch", err)
 	}
@@ -121,11 +149,11 @@ func testReplaceVersion(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatalf("replace at version 1: %v", err)
 	}
-	if r.Version != 2 || !r.Created.Equal(u.Created) || !r.Modified.After(u.Modified) || r.Attrs["title"] != "x" {
+	if r.Version != 2 || !r.Created.Equal(u.Created) || !r.Modified.After(u.Modified) || attr(t, r, "title") != "x" {
 		t.Errorf("replaced = %+v", r)
 	}
 	// The old snapshot is untouched.
-	if u.Version != 1 || u.Attrs["title"] != nil {
+	if u.Version != 1 || attr(t, u, "title") != nil {
 		t.Errorf("old snapshot changed: %+v", u)
 	}
 	if err := s.Delete(ctx, "User", u.ID, 1); !errors.Is(err, store.ErrVersionMismatch) {
@@ -227,12 +255,12 @@ func testScanDoesNotBlockWriters(t *testing.T, s store.Store) {
 		}
 		done := make(chan error, 1)
 		go func() {
-			if _, err := s.Create(ctx, &store.Resource{Type: "User", Key: "scan-new", Attrs: map[string]any{"userName": "scan-new"}}, nil); err != nil {
+			if _, err := s.Create(ctx, &store.Resource{Type: "User", Key: "scan-new", Body: body(t, "userName", "scan-new")}, nil); err != nil {
 				done <- err
 				return
 			}
 			next := *second
-			next.Attrs = map[string]any{"userName": "scan-b", "title": "changed"}
+			next.Body = body(t, "userName", "scan-b", "title", "changed")
 			if _, err := s.Replace(ctx, &next, nil, true, second.Version); err != nil {
 				done <- err
 				return
@@ -254,7 +282,7 @@ func testScanDoesNotBlockWriters(t *testing.T, s store.Store) {
 	}
 	// The scan sees the first resource, the second in its latest state, and
 	// not the third, deleted before the scan reached it.
-	if len(seen) < 2 || seen[0].ID != first.ID || seen[1].ID != second.ID || seen[1].Attrs["title"] != "changed" {
+	if len(seen) < 2 || seen[0].ID != first.ID || seen[1].ID != second.ID || attr(t, seen[1], "title") != "changed" {
 		t.Fatalf("scan saw %d resources, want %s then %s at version 2", len(seen), first.ID, second.ID)
 	}
 	for _, r := range seen {
@@ -398,9 +426,11 @@ func testConcurrentCAS(t *testing.T, s store.Store) {
 					t.Error(err)
 					return
 				}
-				n, _ := cur.Attrs["n"].(int)
+				// Not attr and body: they may call t.Fatalf, which must not
+				// run outside the test goroutine.
+				n := gjson.GetBytes(cur.Body, "n").Int()
 				next := *cur
-				next.Attrs = map[string]any{"userName": "alice", "n": n + 1}
+				next.Body = []byte(fmt.Sprintf(`{"n":%d,"userName":"alice"}`, n+1))
 				_, err = s.Replace(ctx, &next, nil, true, cur.Version)
 				switch {
 				case errors.Is(err, store.ErrVersionMismatch):
@@ -418,7 +448,7 @@ func testConcurrentCAS(t *testing.T, s store.Store) {
 	}
 	wg.Wait()
 	r, _ := s.Get(ctx, "User", u.ID, false)
-	if r.Attrs["n"] != workers*increments || r.Version != workers*increments+1 {
-		t.Errorf("n = %v version %d, want %d (conflicts %d)", r.Attrs["n"], r.Version, workers*increments, conflicts)
+	if n := attr(t, r, "n"); n != json.Number(strconv.Itoa(workers*increments)) || r.Version != workers*increments+1 {
+		t.Errorf("n = %v version %d, want %d (conflicts %d)", n, r.Version, workers*increments, conflicts)
 	}
 }
