@@ -78,6 +78,27 @@ func BenchmarkUserNameEq(b *testing.B) {
 	}
 }
 
+// BenchmarkIndexLookups covers the other indexed equalities: allocations
+// per lookup must not grow with the number of stored users.
+func BenchmarkIndexLookups(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		s := newBenchServer(b)
+		ids := s.populate(n)
+		for _, q := range []struct{ name, filter string }{
+			{"id", fmt.Sprintf(`id eq "%s"`, ids[n/2])},
+			{"externalId", fmt.Sprintf(`externalId eq "ext-%d"`, n/2)},
+		} {
+			b.Run(fmt.Sprint(q.name, "/", n), func(b *testing.B) {
+				path := "/Users?filter=" + url.QueryEscape(q.filter)
+				b.ReportAllocs()
+				for b.Loop() {
+					s.must(http.StatusOK, "GET", path, nil)
+				}
+			})
+		}
+	}
+}
+
 func BenchmarkCreateUser(b *testing.B) {
 	s := newBenchServer(b)
 	i := 0

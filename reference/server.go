@@ -14,6 +14,15 @@
 //   - Request bodies may be labelled application/scim+json,
 //     application/json or nothing; other media types get 415.
 //   - Group displayName is unique (case-insensitively) like userName.
+//   - If-Match and If-None-Match take lists of entity-tags; one matching
+//     tag is enough (RFC 7232 §3.1, §3.2).
+//   - Filters compare strings after Unicode preparation (NFC, plus case
+//     folding unless caseExact; RFC 7644 §7.8), and the userName, Group
+//     displayName and externalId indexes use the same preparation.
+//
+// Resources are stored as compact JSON bodies and decoded on read; a filter
+// scan decodes only the top-level attributes the filter names, outside the
+// store's lock.
 package reference
 
 import (
