@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/scimjson"
 )
 
 // ErrNotProvisioned is returned when a flow needs the SCIM id of an object
@@ -98,7 +99,7 @@ func (p *Provisioner) do(ctx context.Context, c call) (*simulator.Response, erro
 func (p *Provisioner) statusError(c call, resp *simulator.Response) *Error {
 	body := resp.JSON()
 	e := &Error{Flow: c.flow, Method: c.req.Method, Path: c.req.Path, Status: resp.Status,
-		ScimType: body.Get("scimType").String(), Detail: body.Get("detail").String()}
+		ScimType: scimjson.Get(body, "scimType").String(), Detail: scimjson.Get(body, "detail").String()}
 	switch {
 	case resp.Status == 401 || resp.Status == 403:
 		// Credential errors quarantine the job immediately (ENTRA-QUAR).

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/scimjson"
 )
 
 // Entra never needs group members back, so every group read excludes them
@@ -72,7 +73,7 @@ func (p *Provisioner) GetGroup(ctx context.Context, g Group) error {
 	if err != nil {
 		return err
 	}
-	if resp.JSON().Get("id").String() != id {
+	if scimjson.Get(resp.JSON(), "id").String() != id {
 		return shapeError(c, resp, "the group read back does not carry the id it was read by", false)
 	}
 	return nil

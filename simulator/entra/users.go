@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/scimjson"
 	"github.com/tidwall/gjson"
 )
 
@@ -38,19 +39,20 @@ func (p *Provisioner) TestConnection(ctx context.Context, guid string) error {
 }
 
 // listResources checks a filter response is a ListResponse whose resources
-// all carry an id (idp-wire.md B3.4) and returns them.
+// all carry an id (idp-wire.md B3.4) and returns them. Names match in any
+// case (RFC 7643 §2.1): nothing documents Entra reading them case-sensitively.
 func listResources(c call, resp *simulator.Response) ([]gjson.Result, error) {
 	body := resp.JSON()
-	total := body.Get("totalResults")
+	total := scimjson.Get(body, "totalResults")
 	if !body.IsObject() || total.Type != gjson.Number {
 		return nil, shapeError(c, resp, "the query response is not a SCIM ListResponse with a numeric totalResults", true)
 	}
-	res := body.Get("Resources").Array()
+	res := scimjson.Get(body, "Resources").Array()
 	if total.Int() > 0 && len(res) == 0 {
 		return nil, shapeError(c, resp, fmt.Sprintf("the query response says totalResults %d but has no Resources", total.Int()), false)
 	}
 	for _, r := range res {
-		if r.Get("id").String() == "" {
+		if scimjson.Get(r, "id").String() == "" {
 			return nil, shapeError(c, resp, "a resource in the query response has no id", false)
 		}
 	}
@@ -74,7 +76,7 @@ func (p *Provisioner) matchOne(ctx context.Context, c call, what string) (string
 	case 0:
 		return "", nil
 	case 1:
-		return res[0].Get("id").String(), nil
+		return scimjson.Get(res[0], "id").String(), nil
 	}
 	return "", shapeError(c, resp, fmt.Sprintf("the matching query returned %d %s", len(res), what), false)
 }
@@ -167,7 +169,7 @@ func (p *Provisioner) create(ctx context.Context, c call, link func(string)) (st
 	if err != nil {
 		return "", err
 	}
-	id := resp.JSON().Get("id").String()
+	id := scimjson.Get(resp.JSON(), "id").String()
 	if id == "" {
 		return "", shapeError(c, resp, "the create response has no id, so later updates cannot address the object", false)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/scimjson"
 	"github.com/tidwall/gjson"
 )
 
@@ -114,8 +115,8 @@ func (p *Provisioner) send(ctx context.Context, s step) (*simulator.Response, er
 func (p *Provisioner) statusError(s step, resp *simulator.Response) *Error {
 	e := &Error{Flow: s.flow, Step: s.name, Method: s.req.Method, Path: s.req.Path, Status: resp.Status, Err: ErrStatus}
 	body := resp.JSON()
-	e.ScimType = body.Get("scimType").String()
-	e.Detail = body.Get("detail").String()
+	e.ScimType = scimjson.Get(body, "scimType").String()
+	e.Detail = scimjson.Get(body, "detail").String()
 	reason := http.StatusText(resp.Status)
 	if reason == "" {
 		reason = fmt.Sprintf("HTTP %d", resp.Status)
@@ -189,7 +190,9 @@ type list struct {
 
 // parseList checks a ListResponse the way Okta reads one (idp-wire.md
 // A3.1, A3.2, A4): JSON integers for the counters, and Resources present
-// whenever totalResults is non-zero (always, when strict).
+// whenever totalResults is non-zero (always, when strict). Keys match in
+// any case: the RFC allows it and Okta's legacy doc lists lower-case
+// resources and totalresults as accepted (idp-wire.md A3.2).
 func parseList(s step, resp *simulator.Response, strict bool, empty string) (list, error) {
 	var l list
 	if resp.Status == http.StatusNotFound {
@@ -200,7 +203,7 @@ func parseList(s step, resp *simulator.Response, strict bool, empty string) (lis
 		return l, err
 	}
 	for _, k := range []string{"totalResults", "startIndex", "itemsPerPage"} {
-		v := body.Get(k)
+		v := scimjson.Get(body, k)
 		if !v.Exists() {
 			if k == "totalResults" {
 				return l, shapeError(s, resp, fmt.Sprintf("Error while %s: the list response has no totalResults", s.doing))
@@ -212,10 +215,10 @@ func parseList(s step, resp *simulator.Response, strict bool, empty string) (lis
 				"no task at all: the job fails silently while %s because %s is %s, not a JSON integer", s.doing, k, v.Raw))
 		}
 	}
-	l.total = int(body.Get("totalResults").Int())
-	l.start = int(body.Get("startIndex").Int())
-	l.perPage = int(body.Get("itemsPerPage").Int())
-	res := body.Get("Resources")
+	l.total = int(scimjson.Get(body, "totalResults").Int())
+	l.start = int(scimjson.Get(body, "startIndex").Int())
+	l.perPage = int(scimjson.Get(body, "itemsPerPage").Int())
+	res := scimjson.Get(body, "Resources")
 	if !res.IsArray() {
 		if strict || l.total > 0 {
 			return l, shapeError(s, resp, empty)
@@ -223,7 +226,7 @@ func parseList(s step, resp *simulator.Response, strict bool, empty string) (lis
 		return l, nil
 	}
 	l.resources = res.Array()
-	if !body.Get("itemsPerPage").Exists() {
+	if !scimjson.Get(body, "itemsPerPage").Exists() {
 		l.perPage = len(l.resources)
 	}
 	return l, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimtest/scimtest/fixtures"
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/scimjson"
 	"github.com/tidwall/gjson"
 )
 
@@ -38,7 +39,7 @@ func (p *Provisioner) PushGroup(ctx context.Context, g fixtures.Group, memberOkt
 	var id string
 	created := false
 	if len(found) > 0 {
-		id = found[0].Get("id").String()
+		id = scimjson.Get(found[0], "id").String()
 	} else {
 		if id, err = p.createGroup(ctx, flow, g.DisplayName); err != nil {
 			return "", err
@@ -99,7 +100,7 @@ func (p *Provisioner) createGroup(ctx context.Context, flow, name string) (strin
 	if err != nil {
 		return "", err
 	}
-	id := g.Get("id").String()
+	id := scimjson.Get(g, "id").String()
 	if id == "" {
 		return "", shapeError(s, resp, fmt.Sprintf("Error while %s: Create new group returned a group without an id.", s.doing))
 	}

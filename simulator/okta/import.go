@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/scimjson"
 )
 
 // PageSize is Okta's fixed import page size (idp-wire.md A3.2).
@@ -71,11 +72,12 @@ func (p *Provisioner) importAll(ctx context.Context, path, flow, nameAttr string
 			return out, err
 		}
 		for _, r := range l.resources {
+			active := scimjson.Get(r, "active")
 			out = append(out, Imported{
-				ID:      r.Get("id").String(),
-				Name:    r.Get(nameAttr).String(),
-				Active:  !r.Get("active").Exists() || r.Get("active").Bool(),
-				Members: len(r.Get("members").Array()),
+				ID:      scimjson.Get(r, "id").String(),
+				Name:    scimjson.Get(r, nameAttr).String(),
+				Active:  !active.Exists() || active.Bool(),
+				Members: len(scimjson.Get(r, "members").Array()),
 			})
 		}
 		if start-1+l.perPage >= l.total {

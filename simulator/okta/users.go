@@ -8,6 +8,7 @@ import (
 
 	"github.com/scimtest/scimtest/fixtures"
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/scimjson"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 )
@@ -45,7 +46,8 @@ func (p *Provisioner) lookup(ctx context.Context, s step, kind string, required 
 	for _, r := range l.resources {
 		for _, k := range required {
 			// active may be false; every other attribute must not be empty.
-			if !r.Get(k).Exists() || r.Get(k).String() == "" && k != "active" {
+			// Names match in any case (RFC 7643 §2.1).
+			if v := scimjson.Get(r, k); !v.Exists() || v.String() == "" && k != "active" {
 				return nil, shapeError(s, resp, fmt.Sprintf("Error while %s: the matched %s has no %s", s.doing, kind, k))
 			}
 		}
@@ -94,12 +96,12 @@ func (p *Provisioner) Assign(ctx context.Context, u fixtures.User) (string, erro
 		return "", err
 	}
 	if len(found) > 0 {
-		id := found[0].Get("id").String()
+		id := scimjson.Get(found[0], "id").String()
 		p.LinkUser(u.OktaID, id, u.UserName)
 		if err := p.pushProfile(ctx, flow, u, id); err != nil {
 			return id, err
 		}
-		if !found[0].Get("active").Bool() {
+		if !scimjson.Get(found[0], "active").Bool() {
 			return id, p.setActive(ctx, flow, u.OktaID, true)
 		}
 		return id, nil
@@ -121,7 +123,7 @@ func (p *Provisioner) Assign(ctx context.Context, u fixtures.User) (string, erro
 	if err != nil {
 		return "", err
 	}
-	id := created.Get("id").String()
+	id := scimjson.Get(created, "id").String()
 	if id == "" {
 		return "", shapeError(s, resp, fmt.Sprintf(
 			"Automatic provisioning of user %s to app %s failed: Error while creating user %s: Create new user returned a user without an id.",
@@ -210,13 +212,15 @@ func applyProfile(body []byte, u fixtures.User) ([]byte, error) {
 			}
 		}
 	}
-	if !gjson.GetBytes(body, "groups").Exists() {
+	if !scimjson.GetBytes(body, "groups").Exists() {
 		sets = append(sets, set{"groups", []any{}})
 	}
 	var err error
 	for _, s := range sets {
-		if body, err = sjson.SetBytes(body, s.path, s.v); err != nil {
-			return nil, fmt.Errorf("set %s: %w", s.path, err)
+		// An attribute the server spelt in another case is overwritten
+		// where it is, not added a second time.
+		if body, err = scimjson.SetBytes(body, s.path, s.v); err != nil {
+			return nil, err
 		}
 	}
 	return body, nil
@@ -225,14 +229,14 @@ func applyProfile(body []byte, u fixtures.User) ([]byte, error) {
 // primaryEmailPath finds the email Okta maps: the primary one, else the
 // work one, else the first (or a new first entry).
 func primaryEmailPath(body []byte) string {
-	emails := gjson.GetBytes(body, "emails").Array()
+	emails := scimjson.GetBytes(body, "emails").Array()
 	for i, e := range emails {
-		if e.Get("primary").Bool() {
+		if scimjson.Get(e, "primary").Bool() {
 			return "emails." + strconv.Itoa(i)
 		}
 	}
 	for i, e := range emails {
-		if e.Get("type").String() == "work" {
+		if scimjson.Get(e, "type").String() == "work" {
 			return "emails." + strconv.Itoa(i)
 		}
 	}
@@ -262,7 +266,7 @@ func (p *Provisioner) setActive(ctx context.Context, flow, oktaID string, active
 	}
 	if p.cfg.Dialect == DialectAIW {
 		return p.getPut(ctx, flow, "user "+st.userName, st.scimID, func(b []byte) ([]byte, error) {
-			return sjson.SetBytes(b, "active", active)
+			return scimjson.SetBytes(b, "active", active)
 		})
 	}
 	return p.patchUser(ctx, flow, verb+" user "+st.userName, st.scimID,
@@ -279,7 +283,7 @@ func (p *Provisioner) SyncPassword(ctx context.Context, oktaID, password string)
 	}
 	if p.cfg.Dialect == DialectAIW {
 		return p.getPut(ctx, flow, "user "+st.userName, st.scimID, func(b []byte) ([]byte, error) {
-			return sjson.SetBytes(b, "password", password)
+			return scimjson.SetBytes(b, "password", password)
 		})
 	}
 	op := patchOp{Op: "replace", Value: map[string]any{"password": password}}
