@@ -199,11 +199,38 @@ func (a *api) created(r *reply, kind string) string {
 // but not stored (RFC 7644 §3.1: responses reflect the stored state).
 func (a *api) readBack(ctx context.Context, location string) *reply {
 	GinkgoHelper()
+	if location == "" {
+		// A GET of "" would read the base URL and fail the spec under its
+		// own requirement for what is a missing location.
+		failNow(preconditionPrefix + "read back: no location to read (pass userLocation or groupLocation of the write's reply)")
+	}
 	r := a.get(ctx, location, nil)
 	if r.Status != http.StatusOK {
 		failNow(fmt.Sprintf("%sread back %s: answered %d (want 200)%s", preconditionPrefix, location, r.Status, errorSummary(r)))
 	}
 	return r
+}
+
+// userLocation is where the user in r (a reply carrying a user) is served:
+// its meta.location, or {Users endpoint}/{id} when the target leaves
+// meta.location out. A missing meta.location is judged only by the specs
+// about it (RFC 7643 §3.1, RFC 7644 §3.3); every other spec still reads back
+// what was stored.
+func (a *api) userLocation(r *reply) string { return locationOr(r, a.userPath) }
+
+// groupLocation is userLocation for a group.
+func (a *api) groupLocation(r *reply) string { return locationOr(r, a.groupPath) }
+
+// locationOr returns meta.location of r, or path(id) when it is absent; ""
+// when r has neither (readBack then fails the precondition).
+func locationOr(r *reply, path func(string) string) string {
+	if loc := r.F("meta.location").String(); loc != "" {
+		return loc
+	}
+	if id := r.F("id").String(); id != "" {
+		return path(id)
+	}
+	return ""
 }
 
 // needs skips (or, under --require, fails) the running spec unless the

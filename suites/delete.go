@@ -68,8 +68,14 @@ var _ = Describe("DELETE: users", func() {
 	})
 
 	It("serves nothing at meta.location after the delete", Meta(AreaDelete, MUST, Req("P-3.6-02", "P-3.6-06")), func(ctx SpecContext) {
+		loc := created.F("meta.location").String()
+		if loc == "" {
+			// GET {endpoint}/{id} after the delete is another spec; the
+			// missing meta.location is judged by the meta.location specs.
+			Skip("the created user has no meta.location to follow")
+		}
 		a.deleteOK(ctx, "P-3.6-02", p)
-		r := a.get(ctx, created.F("meta.location").String(), nil)
+		r := a.get(ctx, loc, nil)
 		r.expectStatus("P-3.6-02", http.StatusNotFound)
 	})
 

@@ -63,7 +63,7 @@ var _ = Describe("Groups: create", func() {
 		g := a.group()
 		g["displayName"] = fmt.Sprint(g["displayName"]) + " " + unicodeName
 		_, r := a.createGroup(ctx, g)
-		got := a.readBack(ctx, r.F("meta.location").String())
+		got := a.readBack(ctx, a.groupLocation(r))
 		for _, k := range []string{"displayName", "externalId"} {
 			got.expect("P-3.1-01", sameValue(got.F(k), r.F(k)), k, k+" = "+r.F(k).Raw, fragment(got.F(k)))
 		}
@@ -139,7 +139,7 @@ var _ = Describe("Groups: members", func() {
 	})
 
 	It("reflects the membership in the user's groups", Meta(AreaGroups, MUST, Req("S-4.1.2-02"), Needs(CapGroups)), func(ctx SpecContext) {
-		u := a.readBack(ctx, user.F("meta.location").String())
+		u := a.readBack(ctx, a.userLocation(user))
 		if !u.F("groups").Exists() {
 			Skip("the user's groups attribute is not returned")
 		}
@@ -152,7 +152,7 @@ var _ = Describe("Groups: members", func() {
 	})
 
 	It("types the user's groups direct or indirect", Meta(AreaGroups, SHOULD, Req("S-4.1.2-03"), Needs(CapGroups)), func(ctx SpecContext) {
-		u := a.readBack(ctx, user.F("meta.location").String())
+		u := a.readBack(ctx, a.userLocation(user))
 		for _, g := range u.F("groups").Array() {
 			if t := field(g, "type"); t.Exists() {
 				u.expect("S-4.1.2-03", t.String() == "direct" || t.String() == "indirect", "groups", `type "direct" or "indirect"`, fragment(g))

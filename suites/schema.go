@@ -168,7 +168,7 @@ var _ = Describe("Users: binary values", func() {
 		u := a.minimalUser()
 		u["x509Certificates"] = []any{map[string]any{"value": base64.StdEncoding.EncodeToString(der)}}
 		_, r := a.createUser(ctx, u)
-		got := a.readBack(ctx, r.F("meta.location").String())
+		got := a.readBack(ctx, a.userLocation(r))
 		v := got.F("x509Certificates.0.value").String()
 		back, err := base64.StdEncoding.DecodeString(v)
 		got.expect("S-2.3.6-01", err == nil && string(back) == string(der), "x509Certificates", "the same certificate bytes in base64", fragment(got.F("x509Certificates")))
@@ -191,7 +191,7 @@ var _ = Describe("Users: extensions", func() {
 		u := a.user()
 		u["schemas"] = []string{URNEnterprise, URNUser}
 		_, r := a.createUser(ctx, u)
-		got := a.readBack(ctx, r.F("meta.location").String())
+		got := a.readBack(ctx, a.userLocation(r))
 		got.expect("S-3-04", got.F(URNEnterprise).IsObject(), URNEnterprise, "the enterprise data stored", fragment(got.F(URNEnterprise)))
 	})
 
