@@ -2,6 +2,7 @@ package okta
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"testing"
@@ -22,8 +23,19 @@ type harness struct {
 
 func newHarness(t testing.TB, cfg Config, q quirks) *harness {
 	t.Helper()
+	return newWrappedHarness(t, cfg, q, nil)
+}
+
+// newWrappedHarness is newHarness with the fake served through wrap (nil:
+// as is), for tests that rewrite what the server answers.
+func newWrappedHarness(t testing.TB, cfg Config, q quirks, wrap func(http.Handler) http.Handler) *harness {
+	t.Helper()
 	fake := newFake(q)
-	srv := httptest.NewServer(fake)
+	var h http.Handler = fake
+	if wrap != nil {
+		h = wrap(fake)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	rec := &simulator.Recorder{}
 	c, err := simulator.New(simulator.Options{
