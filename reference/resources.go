@@ -372,6 +372,9 @@ func (s *Server) delete(ctx context.Context, r *http.Request, rt *resourceType, 
 func (s *Server) deleteResource(ctx context.Context, rt *resourceType, id string, cond ifMatch) *scimerr.Error {
 	for range maxWriteRetries {
 		version, e := s.casVersion(ctx, rt, id, cond)
+		if e != nil && e.Status == http.StatusNotFound && s.quirks.on(qSecondDelete204) {
+			return nil
+		}
 		if e != nil {
 			return e
 		}
