@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"net/url"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/tidwall/gjson"
@@ -166,6 +167,31 @@ func (a *api) cleanupCreated(r *reply, path func(string) string) {
 		// Best effort: a failed delete is left to `scimtest cleanup`; it must
 		// not turn a passing spec into a failure of a different requirement.
 		_, _ = a.c.Delete(ctx, p, nil)
+	})
+}
+
+// cleanupUserNamed registers the deletion, when the spec ends, of every user
+// whose userName is name: for requests that should have created nothing
+// but may have (a /Bulk the target says it does not support), where the
+// reply cannot be trusted to say what was created. name is a fixture's, so
+// it carries the run ID and the spec's tag and matches only this spec's data.
+func (a *api) cleanupUserNamed(name string) {
+	GinkgoHelper()
+	DeferCleanup(func(ctx SpecContext) {
+		// Best effort, as in cleanupCreated: a target that refuses the
+		// filter leaves the user to `scimtest cleanup`.
+		r, err := a.c.Do(ctx, simulator.Request{Method: http.MethodGet, Path: a.users(), Query: url.Values{"filter": {"userName eq " + quote(name)}}})
+		if err != nil || r.Status != http.StatusOK {
+			return
+		}
+		for _, u := range field(r.JSON(), "Resources").Array() {
+			id := field(u, "id").String()
+			// userName is caseExact false (RFC 7643 §4.1.1); check it
+			// anyway so a target that ignores the filter deletes nothing else.
+			if id != "" && strings.EqualFold(field(u, "userName").String(), name) {
+				_, _ = a.c.Delete(ctx, a.userPath(id), nil)
+			}
+		}
 	})
 }
 
