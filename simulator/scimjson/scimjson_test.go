@@ -123,3 +123,20 @@ func FuzzSetBytes(f *testing.F) {
 		_, _ = SetBytes(body, path, "v")
 	})
 }
+
+func TestGetExactPathFirst(t *testing.T) {
+	tests := []struct{ body, path, want string }{
+		{`{"a":{"b":1},"A.B":2}`, "a.b", "1"}, // exact nested wins
+		{`{"A":{"b":1},"a.b":2}`, "a.b", "2"}, // no exact nested: longest key
+		{`{"..":1,"a":{"":2}}`, "..", "1"},    // a key, not gjson JSON-lines syntax
+		{`{"a":{"":3}}`, "a.", "3"},           // empty segment is a key
+		{`{"#":4,"a":[1,2]}`, "#", "4"},       // no gjson array count
+		{`{"x":{"y":5}}`, "X.Y", "5"},         // case-folded nesting
+		{`{"urn:x:1.0:U":{"v":6}}`, "URN:X:1.0:U.v", "6"},
+	}
+	for _, tt := range tests {
+		if got := GetBytes([]byte(tt.body), tt.path); got.Raw != tt.want {
+			t.Errorf("GetBytes(%s, %q) = %q, want %q", tt.body, tt.path, got.Raw, tt.want)
+		}
+	}
+}
