@@ -12,7 +12,10 @@ import (
 
 // Identifier specs: the id of a resource is compared case-sensitively (RFC
 // 7643 §3.1 declares id caseExact), so an id in another letter case names
-// no resource, neither in a filter nor in a resource URL.
+// no resource, neither in a filter nor in a resource URL; and references
+// between resources carry ids: a User's manager (§4.3), a Group's members,
+// Groups among them (§4.2), and what the User schema declares a group
+// reference may point at (errata 8471).
 
 // createKind creates a fixture resource of kind and returns its id.
 func (a *api) createKind(ctx SpecContext, kind resourceKind) string {
@@ -90,4 +93,117 @@ var _ = Describe("Identifiers: case-sensitive ids", func() {
 		Entry("Users", Meta(AreaUsers, SHOULD, Req("S-3.1-07")), kindUser),
 		Entry("Groups", Meta(AreaGroups, SHOULD, Req("S-3.1-07"), Needs(CapGroups)), kindGroup),
 	)
+})
+
+// subAttr finds the sub-attribute name of attr (case-insensitive).
+func subAttr(attr gjson.Result, name string) (gjson.Result, bool) {
+	for _, sa := range field(attr, "subAttributes").Array() {
+		if strings.EqualFold(field(sa, "name").String(), name) {
+			return sa, true
+		}
+	}
+	return gjson.Result{}, false
+}
+
+// memberWithValue returns the element of members whose value is id.
+func memberWithValue(members gjson.Result, id string) (gjson.Result, bool) {
+	for _, m := range members.Array() {
+		if field(m, "value").String() == id {
+			return m, true
+		}
+	}
+	return gjson.Result{}, false
+}
+
+var _ = Describe("Identifiers: references between resources", func() {
+	var a *api
+	BeforeEach(func() { a = newAPI() })
+
+	It("stores a manager as the id of another user", Meta(AreaUsers, SHOULD, Req("S-4.3-03"), Needs(CapEnterprise)), func(ctx SpecContext) {
+		bossID, boss := a.createUser(ctx, a.user())
+		u := a.user()
+		u["schemas"] = []string{URNUser, URNEnterprise}
+		ext, _ := u[URNEnterprise].(map[string]any)
+		if ext == nil {
+			ext = map[string]any{}
+		}
+		ext["manager"] = map[string]any{"value": bossID}
+		u[URNEnterprise] = ext
+		id, _ := a.createUser(ctx, u)
+		got := a.readBack(ctx, a.userPath(id))
+		mgr := URNEnterprise + ".manager"
+		got.expect("S-4.3-03", got.F(mgr+".value").String() == bossID, mgr,
+			fmt.Sprintf("manager.value the manager's id %q (RFC 7643 §4.3)", bossID), fragment(got.F(mgr)))
+		ref := got.F(mgr + ".$ref")
+		if !ref.Exists() || ref.String() == "" {
+			return // $ref is optional; the value alone names the manager
+		}
+		refURL, err := url.Parse(ref.String())
+		got.expect("S-4.3-03", err == nil, mgr+".$ref", "a URI in manager.$ref", fragment(ref))
+		if !refURL.IsAbs() {
+			got.expect("S-4.3-03", strings.HasSuffix(strings.TrimRight(refURL.Path, "/"), "/"+bossID), mgr+".$ref",
+				"a relative manager.$ref ending in the manager's id "+bossID, fragment(ref))
+			return
+		}
+		r := a.get(ctx, refURL.String(), nil)
+		r.expectStatus("S-4.3-03", http.StatusOK)
+		r.expect("S-4.3-03", r.F("id").String() == bossID, "id",
+			fmt.Sprintf("manager.$ref resolving to the manager %s (%s)", bossID, boss.F("userName").String()), fragment(r.F("id")))
+	})
+
+	It("takes a Group as a member, or refuses it with 400", Meta(AreaGroups, MAY, Req("S-4.2-04"), Needs(CapGroups)), func(ctx SpecContext) {
+		innerID, _ := a.createGroup(ctx, a.group())
+		g := a.group()
+		g["members"] = []any{map[string]any{"value": innerID, "type": "Group"}}
+		r := a.postGroup(ctx, g)
+		if r.Status == http.StatusBadRequest {
+			r.expectSCIMError("S-4.2-04")
+			return
+		}
+		r.expectStatus("S-4.2-04", http.StatusCreated)
+		got := a.readBack(ctx, a.groupPath(a.created(r, "group")))
+		m, ok := memberWithValue(got.F("members"), innerID)
+		got.expect("S-4.2-04", ok, "members", fmt.Sprintf("the group %s stored as a member (accepted with 201)", innerID), fragment(got.F("members")))
+		if t := field(m, "type"); t.Exists() {
+			got.expect("S-4.2-04", strings.EqualFold(t.String(), "Group"), "members", `the nested member's type "Group"`, fragment(m))
+		}
+	})
+
+	It("refuses a member that does not exist with 400 invalidValue, or accepts it", Meta(AreaGroups, MAY, Req("S-4.2-05"), Needs(CapGroups)), func(ctx SpecContext) {
+		g := a.group()
+		g["members"] = []any{map[string]any{"value": a.randomID(), "type": "User"}}
+		r := a.postGroup(ctx, g)
+		if r.Status == http.StatusCreated {
+			return // no referential integrity: allowed (RFC 7643 §2.3.7)
+		}
+		r.expectStatus("S-4.2-05", http.StatusBadRequest, http.StatusCreated)
+		r.expectSCIMError("S-4.2-05")
+		if t := r.F("scimType"); t.Exists() {
+			r.expectScimType("S-4.2-05", "invalidValue")
+		}
+	})
+})
+
+var _ = Describe("Identifiers: declared reference types", func() {
+	It("declares that a user's groups.$ref points at Groups only", Meta(AreaDiscovery, SHOULD, Req("E-8471")), func() {
+		a := newAPI()
+		groups, ok := declaredAttr(a.d, URNUser, "groups")
+		if !ok {
+			Skip("target advertises no groups attribute in the User schema of /Schemas")
+		}
+		ref, ok := subAttr(groups, "$ref")
+		if !ok || !field(ref, "referenceTypes").Exists() {
+			Skip("target advertises no groups.$ref referenceTypes in the User schema of /Schemas")
+		}
+		types := field(ref, "referenceTypes")
+		var got []string
+		for _, t := range types.Array() {
+			got = append(got, t.String())
+		}
+		// Errata 8471: a user's groups are Groups; the RFC's ["User",
+		// "Group"] let clients expect users among them.
+		if len(got) != 1 || got[0] != "Group" {
+			failReq("E-8471", nil, `groups.$ref referenceTypes ["Group"] (RFC 7643 §8.7.1, errata 8471)`, "referenceTypes = "+fragment(types), groups)
+		}
+	})
 })
