@@ -15,7 +15,8 @@ import (
 // no resource, neither in a filter nor in a resource URL; and references
 // between resources carry ids: a User's manager (§4.3), a Group's members,
 // Groups among them (§4.2), and what the User schema declares a group
-// reference may point at (errata 8471).
+// reference may point at (errata 8471). A value of a multi-valued attribute
+// is identified by its (type, value) pair, which appears once (§2.4).
 
 // createKind creates a fixture resource of kind and returns its id.
 func (a *api) createKind(ctx SpecContext, kind resourceKind) string {
@@ -181,6 +182,42 @@ var _ = Describe("Identifiers: references between resources", func() {
 		if t := r.F("scimType"); t.Exists() {
 			r.expectScimType("S-4.2-05", "invalidValue")
 		}
+	})
+})
+
+// pairCount counts the elements of a multi-valued attribute with the given
+// type and value; both compare ignoring case, as the type's canonical
+// values and an e-mail address do (RFC 7643 §4.1.2, caseExact false).
+func pairCount(list gjson.Result, typ, value string) int {
+	n := 0
+	for _, v := range list.Array() {
+		if strings.EqualFold(field(v, "type").String(), typ) && strings.EqualFold(field(v, "value").String(), value) {
+			n++
+		}
+	}
+	return n
+}
+
+var _ = Describe("Identifiers: values of multi-valued attributes", func() {
+	It("returns a (type, value) pair sent twice only once", Meta(AreaUsers, SHOULD, Req("S-2.4-02")), func(ctx SpecContext) {
+		a := newAPI()
+		mail := "twice-" + a.uniqueSuffix() + "@example.com"
+		u := a.minimalUser()
+		u["emails"] = []any{
+			map[string]any{"value": mail, "type": "work"},
+			map[string]any{"value": mail, "type": "work"},
+		}
+		r := a.postUser(ctx, u)
+		if r.Status == http.StatusBadRequest {
+			r.expectSCIMError("S-2.4-02") // refusing the duplicate is allowed
+			return
+		}
+		r.expectStatus("S-2.4-02", http.StatusCreated)
+		n := pairCount(r.F("emails"), "work", mail)
+		r.expect("S-2.4-02", n <= 1, "emails", fmt.Sprintf("the pair (work, %s) at most once in the 201 body (RFC 7643 §2.4)", mail), fmt.Sprintf("%d times", n))
+		got := a.readBack(ctx, a.userPath(a.created(r, "user")))
+		n = pairCount(got.F("emails"), "work", mail)
+		got.expect("S-2.4-02", n <= 1, "emails", fmt.Sprintf("the pair (work, %s) at most once when read back (RFC 7643 §2.4)", mail), fmt.Sprintf("%d times", n))
 	})
 })
 
