@@ -147,6 +147,30 @@ func BenchmarkPatchAddMember50k(b *testing.B) {
 	}
 }
 
+// BenchmarkPatchMemberSizes shows a member PATCH costs the same at 1k and
+// 100k members: allocations per operation must not grow with the group.
+func BenchmarkPatchMemberSizes(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			s := newBenchServer(b)
+			gid, extra := bigGroup(b, s, n)
+			add, _ := json.Marshal(patchBody(op("add", "members", []any{map[string]any{"value": extra}})))
+			remove, _ := json.Marshal(patchBody(op("remove", `members[value eq "`+extra+`"]`, nil)))
+			path := "/Groups/" + gid + "?excludedAttributes=members"
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				body := add
+				if i%2 == 1 {
+					body = remove
+				}
+				s.must(http.StatusOK, "PATCH", path, body)
+				i++
+			}
+		})
+	}
+}
+
 func BenchmarkGetGroupExcludingMembers50k(b *testing.B) {
 	s := newBenchServer(b)
 	gid, _ := bigGroup(b, s, 50000)
