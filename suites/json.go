@@ -61,6 +61,38 @@ func step(r gjson.Result, segs []string) (gjson.Result, int) {
 	return gjson.Result{}, 0
 }
 
+// storedPath spells the dotted attribute path as doc spells its keys, for
+// sjson: an edit of a target's own document then replaces its member rather
+// than adding a second one in another letter case (attribute names are
+// case-insensitive, RFC 7643 §2.1, so a target may answer "NAME"). Segments
+// doc lacks keep the spelling given. Keys with dots (URNs) are not supported.
+func storedPath(doc gjson.Result, path string) string {
+	segs := strings.Split(path, ".")
+	cur := doc
+	for i, s := range segs {
+		next := gjson.Result{}
+		if cur.IsArray() {
+			if n, err := strconv.Atoi(s); err == nil && n >= 0 && n < len(cur.Array()) {
+				next = cur.Array()[n]
+			}
+		} else if cur.IsObject() {
+			cur.ForEach(func(k, v gjson.Result) bool {
+				if strings.EqualFold(k.String(), s) {
+					segs[i], next = k.String(), v
+					return false
+				}
+				return true
+			})
+		}
+		segs[i] = sjsonEscaper.Replace(segs[i])
+		cur = next
+	}
+	return strings.Join(segs, ".")
+}
+
+// sjsonEscaper escapes the characters sjson paths give a meaning.
+var sjsonEscaper = strings.NewReplacer(`\`, `\\`, ".", `\.`, "*", `\*`, "?", `\?`)
+
 // hasKey reports whether object r has key (case-insensitive).
 func hasKey(r gjson.Result, key string) bool {
 	if !r.IsObject() {

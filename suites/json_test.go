@@ -30,6 +30,25 @@ func TestField(t *testing.T) {
 	}
 }
 
+func TestStoredPath(t *testing.T) {
+	doc := gjson.Parse(`{"NAME":{"GivenName":"Vera"},"name":{"givenName":"x"},"emails":[{"VALUE":"a"}],"a.b":{"c":1}}`)
+	tests := []struct {
+		path, want string
+	}{
+		{"name.givenName", "NAME.GivenName"}, // the first match in document order
+		{"Name.FamilyName", "NAME.FamilyName"},
+		{"nickName", "nickName"},
+		{"emails.0.value", "emails.0.VALUE"},
+		{"a.b", "a.b"}, // keys with dots are not matched whole
+		{"x*y", `x\*y`},
+	}
+	for _, tt := range tests {
+		if got := storedPath(doc, tt.path); got != tt.want {
+			t.Errorf("storedPath(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
+
 func TestJSONKinds(t *testing.T) {
 	tests := []struct {
 		raw             string

@@ -260,7 +260,9 @@ var _ = Describe("Okta: users", func() {
 		id := a.createOktaShaped(ctx, a.oktaUser())
 		before := a.readBack(ctx, a.userPath(id))
 		name := "Echo-" + a.uniqueSuffix()
-		body, err := sjson.SetBytes([]byte(before.JSON().Raw), "name.givenName", name)
+		// Edit the member the target spelled (it may answer "NAME"): a
+		// second "name" member would make the body ambiguous.
+		body, err := sjson.SetBytes([]byte(before.JSON().Raw), storedPath(before.JSON(), "name.givenName"), name)
 		if err == nil && !before.F("groups").Exists() {
 			// Okta adds "groups": [] although groups is read-only.
 			body, err = sjson.SetRawBytes(body, "groups", []byte("[]"))
