@@ -144,7 +144,7 @@ var _ = Describe("Me: alias of the authenticated subject", func() {
 		if r.Status != http.StatusNotImplemented {
 			Skip(fmt.Sprintf("/Me answered %d, not 501: no /Me error to judge", r.Status))
 		}
-		r.expectSCIMError("P-3.12-01")
+		r.expectSCIMError("P-3.12-03")
 	})
 
 	It("redirects /Me with 308 to a resource that answers 200", Meta(AreaUsers, MAY, Req("P-3.11-02")), func(ctx SpecContext) {
