@@ -2,6 +2,7 @@ package suites
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
 )
@@ -28,10 +29,27 @@ const setupPrefix = "cannot test this target: "
 // Every spec checks its metadata and capability needs before it runs: a spec
 // with broken metadata fails (it cannot be scored), a spec that needs an
 // unadvertised capability is skipped with the reason.
-var _ = BeforeEach(func() {
-	m := metaFromLabels(CurrentSpecReport().Labels())
-	if !m.Valid {
-		Fail("spec metadata is invalid (see suites.MetaErrors): every spec needs Meta(area, level, Req(...)) with known IDs")
-	}
-	gate(m.Needs)
-})
+var _ = registerGate()
+
+// registerGate registers the top-level BeforeEach that gates every spec.
+//
+// It is a function because Ginkgo's PreviewSpecs (used by [Preview]) restores
+// a clone of the suite that keeps the top-level containers and suite nodes but
+// not top-level setup nodes such as this BeforeEach (ginkgo v2.34.0,
+// internal.Suite.Clone). Preview calls it again so that a run after a preview
+// is still gated.
+func registerGate() bool {
+	BeforeEach(func() {
+		gateRuns.Add(1)
+		m := metaFromLabels(CurrentSpecReport().Labels())
+		if !m.Valid {
+			Fail("spec metadata is invalid (see suites.MetaErrors): every spec needs Meta(area, level, Req(...)) with known IDs")
+		}
+		gate(m.Needs)
+	})
+	return true
+}
+
+// gateRuns counts the gate's executions, so a test can prove every spec
+// went through it.
+var gateRuns atomic.Int64

@@ -162,6 +162,11 @@ func TestReferenceConforms(t *testing.T) {
 	if len(res.Specs) != len(preview) {
 		t.Errorf("results hold %d specs, the tree has %d", len(res.Specs), len(preview))
 	}
+	// Every spec must pass through the metadata and capability gate, also
+	// after TestMain's Preview (PreviewSpecs drops top-level setup nodes).
+	if got := gateRuns.Load(); got != int64(len(res.Specs)) {
+		t.Errorf("the spec gate ran %d times for %d specs", got, len(res.Specs))
+	}
 	for _, s := range res.Specs {
 		switch s.State {
 		case reports.StatePassed:
