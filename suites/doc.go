@@ -59,6 +59,7 @@
 //	a.postUser(ctx, body) *reply           // any outcome; cleans up if created
 //	a.get(ctx, path, url.Values), a.send(ctx, method, path, body), a.do(ctx, simulator.Request{...})
 //	a.readBack(ctx, location)              // GET that must answer 200
+//	a.userLocation(r), a.groupLocation(r)  // meta.location, or {endpoint}/{id} without one
 //	a.needs(CapX), a.unless(CapX, why)     // run-time gating
 //	r.F("meta.location")                   // case-insensitive gjson lookup
 //	r.expectStatus(id, 200, 204), r.expect(id, cond, path, expected, actual)
