@@ -87,7 +87,7 @@ var allQuirks = []Quirk{
 	{qLocationMissing, "meta.location is left out of resources.", "RFC 7643 §3.1 (S-3.1-13)"},
 	{qLocationRelative, "meta.location (and Location) is a relative path, not an absolute URI.", "RFC 7643 §3.1 (S-3.1-13), RFC 7644 §3.3 (P-3.3-03)"},
 	{qLocationHeaderDiffers, "The Location header of a 201 points at another URL than meta.location.", "RFC 7644 §3.3 (P-3.3-04)"},
-	{qContentTypeJSON, "Responses are labelled application/json instead of application/scim+json.", "RFC 7644 §3.8 (P-3.8-03)"},
+	{qContentTypeJSON, "Responses are labelled application/json instead of application/scim+json.", "RFC 7644 §3.8, §8.1 (P-3.8-05)"},
 	{qPatchRemoveFilterAll, "PATCH remove with members[value eq \"x\"] removes every member.", "RFC 7644 §3.5.2.2 (P-3.5.2.2-04)"},
 	{qPatchPathlessIgnored, "PATCH operations without a path are accepted and ignored (Okta's active=false is lost).", "RFC 7644 §3.5.2.3 (P-3.5.2-09), Okta deprovisioning"},
 	{qPatchOpCaseSensitive, "PATCH op names must be lower case: Entra's \"Replace\" is rejected with 400 invalidSyntax.", "RFC 7644 §3.5.2 (P-3.5.2-03), Entra expectation"},
