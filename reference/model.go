@@ -30,6 +30,22 @@ func (s *Server) keysFolded(rt *resourceType) bool {
 	return !(rt == userType && s.quirks.on(qUsernameCaseSensitive))
 }
 
+// keyIndexAnswers reports whether the unique-key index of rt can answer a
+// filter's equality on the key attribute exactly as the filter compares: not
+// when a quirk stores no key (group-displayname-not-unique), stores it
+// unfolded (username-unique-case-sensitive) or makes the filter compare in
+// exact case (filter-username-case-sensitive). A quirk must change only the
+// behaviour it names, so those filters fall back to a scan.
+func (s *Server) keyIndexAnswers(rt *resourceType) bool {
+	switch {
+	case rt == groupType && s.quirks.on(qGroupNameNotUnique):
+		return false
+	case rt == userType && s.quirks.on(qFilterUsernameCase):
+		return false
+	}
+	return s.keysFolded(rt)
+}
+
 // key computes the store's unique key for a canonical resource body.
 func (s *Server) key(rt *resourceType, attrs map[string]any) string {
 	v, _ := attrs[rt.KeyAttr].(string)

@@ -587,7 +587,7 @@ func (s *Server) indexed(ctx context.Context, rt *resourceType, expr filter.Expr
 			if r, err = s.store.Get(ctx, rt.Name, v, false); err == nil {
 				list = []*store.Resource{r}
 			}
-		case strings.EqualFold(e.Path.Attr, rt.KeyAttr) && s.keysFolded(rt) && !(rt == userType && s.quirks.on(qFilterUsernameCase)):
+		case strings.EqualFold(e.Path.Attr, rt.KeyAttr) && s.keyIndexAnswers(rt):
 			var r *store.Resource
 			if r, err = s.store.FindByKey(ctx, rt.Name, foldKey(v)); err == nil {
 				list = []*store.Resource{r}

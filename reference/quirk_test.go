@@ -225,3 +225,28 @@ func TestUnknownQuirk(t *testing.T) {
 		t.Error("New accepted an unknown quirk")
 	}
 }
+
+// TestQuirksKeepFiltersRight checks that the quirks which change how unique
+// keys are stored change nothing else: equality filters on the key attribute
+// still find every match (a quirk that also broke filtering would be caught
+// for the wrong reason).
+func TestQuirksKeepFiltersRight(t *testing.T) {
+	t.Run("group-displayname-not-unique", func(t *testing.T) {
+		h := newHarness(t, "group-displayname-not-unique")
+		h.createGroup("twin")
+		h.must(http.StatusCreated, "POST", "/Groups", groupBody("twin"))
+		r := h.must(http.StatusOK, "GET", "/Groups?filter="+url.QueryEscape(`displayName eq "TWIN"`), nil)
+		if got := num(r, "totalResults"); got != 2 {
+			t.Errorf("displayName eq finds %v groups, want both twins", got)
+		}
+	})
+	t.Run("username-unique-case-sensitive", func(t *testing.T) {
+		h := newHarness(t, "username-unique-case-sensitive")
+		h.createUser("case")
+		h.must(http.StatusCreated, "POST", "/Users", userBody("CASE"))
+		r := h.must(http.StatusOK, "GET", "/Users?filter="+url.QueryEscape(`userName eq "Case"`), nil)
+		if got := num(r, "totalResults"); got != 2 {
+			t.Errorf("userName eq (case-insensitive, RFC 7643 §4.1.1) finds %v users, want 2", got)
+		}
+	})
+}
