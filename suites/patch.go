@@ -29,6 +29,18 @@ func (a *api) patchUser() map[string]any {
 	return u
 }
 
+// newPatchTarget is the start of every user PATCH spec: a fresh [api], a
+// user created from [api.patchUser], that user's path and its state read
+// back before the PATCH, which the specs compare against to prove what
+// changed and what did not.
+func newPatchTarget(ctx SpecContext) (*api, string, *reply) {
+	GinkgoHelper()
+	a := newAPI()
+	id, _ := a.createUser(ctx, a.patchUser())
+	p := a.userPath(id)
+	return a, p, a.readBack(ctx, p)
+}
+
 // otherEmail is an e-mail address unique to the running spec.
 func (a *api) otherEmail(tag string) string {
 	return fmt.Sprintf("%s-%s@example.org", tag, a.uniqueSuffix())
@@ -40,12 +52,7 @@ var _ = Describe("PATCH: add", func() {
 		p      string
 		before *reply
 	)
-	BeforeEach(func(ctx SpecContext) {
-		a = newAPI()
-		id, _ := a.createUser(ctx, a.patchUser())
-		p = a.userPath(id)
-		before = a.readBack(ctx, p)
-	})
+	BeforeEach(func(ctx SpecContext) { a, p, before = newPatchTarget(ctx) })
 
 	It("adds the attributes of a value object when there is no path", Meta(AreaPatch, MUST, Req("P-3.5.2.1-02", "P-3.5.2-14"), Needs(CapPatch)), func(ctx SpecContext) {
 		mail := a.otherEmail("other")
@@ -165,12 +172,7 @@ var _ = Describe("PATCH: remove", func() {
 		p      string
 		before *reply
 	)
-	BeforeEach(func(ctx SpecContext) {
-		a = newAPI()
-		id, _ := a.createUser(ctx, a.patchUser())
-		p = a.userPath(id)
-		before = a.readBack(ctx, p)
-	})
+	BeforeEach(func(ctx SpecContext) { a, p, before = newPatchTarget(ctx) })
 
 	It("refuses a remove without path with 400 noTarget", Meta(AreaPatch, MUST, Req("P-3.5.2.2-01", "P-3.5.2-13"), Needs(CapPatch)), func(ctx SpecContext) {
 		r := a.patchRefused(ctx, "P-3.5.2.2-01", p, before, patchOp("remove", "", noValue))
@@ -250,12 +252,7 @@ var _ = Describe("PATCH: replace", func() {
 		p      string
 		before *reply
 	)
-	BeforeEach(func(ctx SpecContext) {
-		a = newAPI()
-		id, _ := a.createUser(ctx, a.patchUser())
-		p = a.userPath(id)
-		before = a.readBack(ctx, p)
-	})
+	BeforeEach(func(ctx SpecContext) { a, p, before = newPatchTarget(ctx) })
 
 	It("replaces the attributes of a value object and leaves the rest", Meta(AreaPatch, MUST, Req("P-3.5.2.3-01"), Needs(CapPatch)), func(ctx SpecContext) {
 		got := a.patched(ctx, "P-3.5.2.3-01", p, patchOp("replace", "", map[string]any{"displayName": "X " + a.uniqueSuffix(), "nickName": "Y"}))
@@ -380,12 +377,7 @@ var _ = Describe("PATCH: requests", func() {
 		p      string
 		before *reply
 	)
-	BeforeEach(func(ctx SpecContext) {
-		a = newAPI()
-		id, _ := a.createUser(ctx, a.patchUser())
-		p = a.userPath(id)
-		before = a.readBack(ctx, p)
-	})
+	BeforeEach(func(ctx SpecContext) { a, p, before = newPatchTarget(ctx) })
 
 	It("answers 200 with the stored resource or 204", Meta(AreaPatch, MUST, Req("P-3.5.2-14", "P-3.5.2-01", "P-3.1-01"), Needs(CapPatch)), func(ctx SpecContext) {
 		r := a.patch(ctx, p, patchOp("replace", "nickName", "Echo"))
