@@ -9,6 +9,7 @@ import (
 
 	"github.com/scimtest/scimtest/simulator"
 	"github.com/scimtest/scimtest/simulator/scimjson"
+	"github.com/tidwall/gjson"
 )
 
 // PageSize is Okta's fixed import page size (idp-wire.md A3.2).
@@ -58,20 +59,9 @@ func (p *Provisioner) ImportGroups(ctx context.Context) ([]Imported, error) {
 
 func (p *Provisioner) importAll(ctx context.Context, path, flow, nameAttr string) ([]Imported, error) {
 	var out []Imported
-	for start, page := 1, 1; page <= maxPages; page++ {
-		s := step{flow: flow, name: "page " + strconv.Itoa(page), doing: "importing " + strings.TrimPrefix(path, "/"),
-			req: simulator.Request{Method: http.MethodGet, Path: path,
-				RawQuery: fmt.Sprintf("startIndex=%d&count=%d", start, PageSize)},
-			ok: []int{http.StatusOK}}
-		resp, err := p.send(ctx, s)
-		if err != nil {
-			return out, err
-		}
-		l, err := parseList(s, resp, true, "No results for "+strings.ToLower(strings.TrimPrefix(path, "/"))+" returned")
-		if err != nil {
-			return out, err
-		}
-		for _, r := range l.resources {
+	err := p.pageAll(ctx, path, flow, "importing "+strings.TrimPrefix(path, "/"),
+		"No results for "+strings.ToLower(strings.TrimPrefix(path, "/"))+" returned",
+		func(_ step, _ *simulator.Response, r gjson.Result) error {
 			active := scimjson.Get(r, "active")
 			out = append(out, Imported{
 				ID:      scimjson.Get(r, "id").String(),
@@ -79,15 +69,44 @@ func (p *Provisioner) importAll(ctx context.Context, path, flow, nameAttr string
 				Active:  !active.Exists() || active.Bool(),
 				Members: len(scimjson.Get(r, "members").Array()),
 			})
+			return nil
+		})
+	return out, err
+}
+
+// pageAll reads path in Okta's import pages (startIndex=1, 101, ... with
+// count=100) until totalResults is covered, handing every resource to
+// each; a page that does not parse or an error from each stops it. doing
+// completes "Error while ..." and empty is the admin message for a page
+// without Resources.
+func (p *Provisioner) pageAll(ctx context.Context, path, flow, doing, empty string,
+	each func(s step, resp *simulator.Response, r gjson.Result) error) error {
+	for start, page := 1, 1; page <= maxPages; page++ {
+		s := step{flow: flow, name: "page " + strconv.Itoa(page), doing: doing,
+			req: simulator.Request{Method: http.MethodGet, Path: path,
+				RawQuery: fmt.Sprintf("startIndex=%d&count=%d", start, PageSize)},
+			ok: []int{http.StatusOK}}
+		resp, err := p.send(ctx, s)
+		if err != nil {
+			return err
+		}
+		l, err := parseList(s, resp, true, empty)
+		if err != nil {
+			return err
+		}
+		for _, r := range l.resources {
+			if err := each(s, resp, r); err != nil {
+				return err
+			}
 		}
 		if start-1+l.perPage >= l.total {
-			return out, nil
+			return nil
 		}
 		if len(l.resources) == 0 {
-			return out, shapeError(s, resp, fmt.Sprintf(
+			return shapeError(s, resp, fmt.Sprintf(
 				"Error while %s: page at startIndex %d is empty though totalResults is %d", s.doing, start, l.total))
 		}
 		start += PageSize
 	}
-	return out, fmt.Errorf("okta %s: more than %d pages", flow, maxPages)
+	return fmt.Errorf("okta %s: more than %d pages", flow, maxPages)
 }

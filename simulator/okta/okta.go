@@ -1,7 +1,8 @@
 // Package okta replays the SCIM 2.0 traffic of Okta's provisioning client:
 // one method per provisioning flow (test credentials, import, assign,
 // profile push, deactivate, reactivate, password sync, group push,
-// membership, rename, unlink), in either of Okta's client flavours (OIN
+// membership, rename, unlink, and the entitlements discovery of Identity
+// Governance apps), in either of Okta's client flavours (OIN
 // catalog app or AIW custom app), with the client-side state Okta keeps
 // (Okta id → SCIM id) and response checks that judge a target the way Okta
 // does, reported as an [*Error] that reads like the admin task Okta would
