@@ -830,6 +830,21 @@ var _ = Describe("Filter: optional forms", func() {
 		r.expectScimType("P-3.4.3-07", "sensitive")
 	})
 
+	It("never matches a user by a wrong password", Meta(AreaFilter, MAY, Req("S-4.1.1-06"), Needs(CapFilter)), func(ctx SpecContext) {
+		c := newCohort(newAPI())
+		// A password meeting common policies (length, classes) so the create
+		// is not refused for the password's form.
+		right := "Rt-9x!" + c.a.uniqueSuffix() + "-Qz"
+		c.add(ctx, "alpha", func(u map[string]any) { u["password"] = right })
+		r := c.find(ctx, c.within("password eq "+lit("Wr-9x!"+c.a.uniqueSuffix()+"-Qz")), nil)
+		if r.Status >= 400 {
+			// Filtering on password is optional (RFC 7643 §4.1.1: MAY); a
+			// refusal is an honest answer.
+			return
+		}
+		c.expectMatches("S-4.1.1-06", r)
+	})
+
 	It("does not present unfiltered data as a match when filter is not supported", Meta(AreaFilter, MAY, Req("P-3.4.2.2-32")), func(ctx SpecContext) {
 		a := newAPI()
 		a.unless(CapFilter, "the row applies only to providers without filter")

@@ -283,3 +283,56 @@ func idIn(r *reply, id string) bool {
 	}
 	return false
 }
+
+// declaredSubAttr finds the sub-attribute sub of the top-level attribute
+// name of schema urn in /Schemas.
+func declaredSubAttr(d *Discovery, urn, name, sub string) (gjson.Result, bool) {
+	attr, ok := declaredAttr(d, urn, name)
+	if !ok {
+		return gjson.Result{}, false
+	}
+	for _, sa := range field(attr, "subAttributes").Array() {
+		if strings.EqualFold(field(sa, "name").String(), sub) {
+			return sa, true
+		}
+	}
+	return gjson.Result{}, false
+}
+
+var _ = Describe("Users: canonical values", func() {
+	It("stores a type outside canonicalValues as sent or refuses it with 400 invalidValue", Meta(AreaUsers, MAY, Req("S-7-15")), func(ctx SpecContext) {
+		a := newAPI()
+		typ, ok := declaredSubAttr(a.d, URNUser, "emails", "type")
+		if !ok || len(field(typ, "canonicalValues").Array()) == 0 {
+			Skip("/Schemas declares no canonicalValues for emails.type")
+		}
+		const nonsense = "nonsense"
+		for _, v := range field(typ, "canonicalValues").Array() {
+			if strings.EqualFold(v.String(), nonsense) {
+				Skip(fmt.Sprintf("%q is one of the declared canonicalValues %s", nonsense, fragment(field(typ, "canonicalValues"))))
+			}
+		}
+		u := a.minimalUser()
+		addr := "canon-" + a.uniqueSuffix() + "-" + a.fx.RunID() + "@example.com"
+		u["emails"] = []any{map[string]any{"value": addr, "type": nonsense}}
+		r := a.postUser(ctx, u)
+		if r.Status == http.StatusBadRequest {
+			// RFC 7643 §7: the provider MAY restrict values to canonicalValues;
+			// RFC 7644 §3.12 names the refusal of a value invalidValue.
+			r.expectSCIMError("S-7-15")
+			r.expectScimType("S-7-15", "invalidValue")
+			return
+		}
+		r.expectStatus("S-7-15", http.StatusCreated, http.StatusBadRequest)
+		got := a.readBack(ctx, a.userLocation(r))
+		var stored gjson.Result
+		for _, e := range got.F("emails").Array() {
+			if strings.EqualFold(field(e, "value").String(), addr) {
+				stored = field(e, "type")
+			}
+		}
+		// type is caseExact false (RFC 7643 §4.1.2), so its case may change.
+		got.expect("S-7-15", strings.EqualFold(stored.String(), nonsense), "emails",
+			fmt.Sprintf("the e-mail %s stored with type %q as sent (or the request refused)", addr, nonsense), "type = "+fragment(stored))
+	})
+})

@@ -44,6 +44,17 @@ func sameInstant(a, b string) bool {
 // emoji (four bytes in UTF-8).
 const unicodeName = "Zoë Ñandú 漢字 Юлия 😀"
 
+// hasKeyFold reports whether m has the key k in any letter case (RFC 7643
+// §2.1: attribute names are case-insensitive).
+func hasKeyFold(m map[string]any, k string) bool {
+	for key := range m {
+		if strings.EqualFold(key, k) {
+			return true
+		}
+	}
+	return false
+}
+
 // withUserName returns the body of a fixture user with another userName.
 func withUserName(u map[string]any, name string) map[string]any {
 	u["userName"] = name
@@ -241,6 +252,31 @@ var _ = Describe("Users: create", func() {
 		u["nickName"] = nil
 		u["emails"] = []any{}
 		a.postUser(ctx, u).expectStatus("P-3.3-08", http.StatusCreated)
+	})
+
+	It("stores the defaults it returns for omitted attributes", Meta(AreaUsers, MAY, Req("P-3.3-07")), func(ctx SpecContext) {
+		u := a.minimalUser()
+		_, r := a.createUser(ctx, u)
+		got := a.readBack(ctx, a.userLocation(r))
+		defaults := 0
+		r.JSON().ForEach(func(k, v gjson.Result) bool {
+			name := k.String()
+			if hasKeyFold(u, name) || commonAttrs[strings.ToLower(name)] {
+				return true // sent, or id/meta/schemas, which other specs judge
+			}
+			if attr, ok := declaredAttr(a.d, URNUser, name); ok && strings.EqualFold(field(attr, "mutability").String(), "readOnly") {
+				return true // not a default the client could have set (groups)
+			}
+			defaults++
+			// RFC 7644 §3.3: the 201 body holds the resource as created, so a
+			// value the provider filled in is part of the stored resource.
+			got.expect("P-3.3-07", sameAttr(got.F(name), v), name, fmt.Sprintf("%s = %s as the 201 body defaulted it", name, fragment(v)), fragment(got.F(name)))
+			return true
+		})
+		if defaults == 0 {
+			// Setting no defaults conforms (the row is a MAY): nothing to judge.
+			AddReportEntry("server defaults", "the 201 body holds no attribute the request left out")
+		}
 	})
 
 	It("never puts the string bulkId into an id", Meta(AreaUsers, MUST, Req("S-3.1-06")), func(ctx SpecContext) {
