@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/scimjson/scimjsontest"
 )
 
 const extRoleLevel = "urn:example:scim:schemas:extension:roleLevel:1.0"
@@ -139,8 +140,8 @@ func entList(w http.ResponseWriter, items []any, start, total int, stringCounter
 	writeJSON(w, 200, out)
 }
 
-// newEntHarness wires an Okta provisioner to an entFake.
-func newEntHarness(t testing.TB, cfg Config, f *entFake) *harness {
+// newEntHarness wires an Okta provisioner to a fake entitlements server.
+func newEntHarness(t testing.TB, cfg Config, f http.Handler) *harness {
 	t.Helper()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
@@ -338,4 +339,67 @@ func TestDiscoveryAgainstReference(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDiscoveryUpperCaseNames: a server may answer upper-case attribute
+// names (RFC 7643, Section 2.1; "SCHEMAEXTENSIONS", "DISPLAYNAME"), and the
+// discovery must find the same types, values and schemas.
+func TestDiscoveryUpperCaseNames(t *testing.T) {
+	ctx := context.Background()
+	plain, err := newEntHarness(t, Config{}, &entFake{nEnt: 120}).p.DiscoverEntitlements(ctx, DiscoveryOptions{})
+	must(t, err)
+	upper, err := newEntHarness(t, Config{}, scimjsontest.New(&entFake{nEnt: 120})).p.DiscoverEntitlements(ctx, DiscoveryOptions{})
+	must(t, err)
+	if len(plain.Types) != 2 || len(plain.Types[1].Values) != 120 || len(plain.Schemas) != 1 {
+		t.Fatalf("plain discovery %+v", plain)
+	}
+	if !reflect.DeepEqual(upper, plain) {
+		t.Errorf("upper-case names\n got %+v\nwant %+v", upper, plain)
+	}
+}
+
+// FuzzResourceTypes feeds arbitrary /ResourceTypes bodies to the
+// discovery: it must return a discovery and either no error or an *Error,
+// never panic, and never page an endpoint that is not a relative path.
+func FuzzResourceTypes(f *testing.F) {
+	for _, s := range []string{
+		`{"totalResults":1,"Resources":[{"name":"Role","schema":"urn:okta:scim:schemas:core:1.0:Role","endpoint":"/Roles"}]}`,
+		`{"totalResults":1,"Resources":[{"schema":"urn:okta:scim:schemas:core:1.0:Role","endpoint":"http://x/y"}]}`,
+		`{"totalResults":1,"Resources":[{"schema":"urn:okta:scim:schemas:core:1.0:Entitlement","schemaExtensions":[{"schema":"urn:x"}]}]}`,
+		`[]`, `null`, ``, `<html>`, `{"totalResults":"1"}`, `{"Resources":[1,"a",null]}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		paths := make(chan string, 64)
+		h := newEntHarness(t, Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// Only the discovery's own GET /ResourceTypes gets the body: an
+			// endpoint fuzzed into "/ResourceTypes" is paged with a query
+			// and must not loop over a huge fuzzed totalResults.
+			if r.URL.Path == "/scim/v2/ResourceTypes" && r.URL.RawQuery == "" {
+				fmt.Fprint(w, body)
+				return
+			}
+			select {
+			case paths <- r.URL.Path:
+			default:
+			}
+			entList(w, nil, 1, 0, false)
+		}))
+		d, err := h.p.DiscoverEntitlements(context.Background(), DiscoveryOptions{})
+		if d == nil {
+			t.Fatalf("nil discovery (err %v)", err)
+		}
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("error %T is not *Error: %v", err, err)
+			}
+		}
+		close(paths)
+		for p := range paths {
+			if !strings.HasPrefix(p, "/scim/v2/") {
+				t.Errorf("requested %q outside the base URL", p)
+			}
+		}
+	})
 }

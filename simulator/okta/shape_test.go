@@ -281,3 +281,31 @@ func TestConnectionHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestEntitlementShapesMatchIdPWire checks the discovery requests against
+// idp-wire.md A3.11 and A1.1: plain GETs of /ResourceTypes and /Schemas,
+// the advertised endpoints paged like an import, no body, and the runtime
+// profile's GET headers (no Content-Type).
+func TestEntitlementShapesMatchIdPWire(t *testing.T) {
+	h := newEntHarness(t, Config{}, &entFake{nEnt: 1})
+	if _, err := h.p.DiscoverEntitlements(context.Background(), DiscoveryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"GET /scim/v2/ResourceTypes", "GET /scim/v2/Schemas",
+		"GET /scim/v2/Roles?startIndex=1&count=100", "GET /scim/v2/Entitlements?startIndex=1&count=100"}
+	exs := h.rec.Exchanges()
+	if len(exs) != len(want) {
+		t.Fatalf("%d requests, want %d", len(exs), len(want))
+	}
+	for i, ex := range exs {
+		if got := ex.Method + " " + strings.TrimPrefix(ex.URL, h.url); got != want[i] {
+			t.Errorf("request %d = %s, want %s", i+1, got, want[i])
+		}
+		if ex.RequestBody != "" || len(ex.RequestHeader["Content-Type"]) != 0 {
+			t.Errorf("request %d carries a body %q or Content-Type %q", i+1, ex.RequestBody, ex.RequestHeader["Content-Type"])
+		}
+		if ua := strings.Join(ex.RequestHeader["User-Agent"], ","); ua != UserAgentRuntime {
+			t.Errorf("request %d User-Agent %q, want %q", i+1, ua, UserAgentRuntime)
+		}
+	}
+}
