@@ -144,6 +144,36 @@ var _ = Describe("Discovery: /ServiceProviderConfig", func() {
 	)
 })
 
+// itIgnoresListQueries registers the specs /ResourceTypes and /Schemas
+// share: both ignore paging, sorting and filtering (RFC 7644 §4), and
+// should refuse a filter with 403 rather than ignore it. list gives the
+// spec's api and the plain listing its BeforeEach read; noun names the
+// listed things in failure messages.
+func itIgnoresListQueries(endpoint, noun string, list func() (*api, *reply)) {
+	It("ignores paging and sorting parameters", Meta(AreaDiscovery, MUST, Req("P-4-06")), func(ctx SpecContext) {
+		a, all := list()
+		paged := a.get(ctx, endpoint, url.Values{"startIndex": {"2"}, "count": {"1"}, "sortBy": {"name"}})
+		paged.expectStatus("P-4-06", http.StatusOK)
+		paged.expect("P-4-06", len(paged.F("Resources").Array()) == len(all.F("Resources").Array()), "Resources",
+			fmt.Sprintf("all %d %s", len(all.F("Resources").Array()), noun), fmt.Sprintf("%d", len(paged.F("Resources").Array())))
+	})
+
+	It("never answers a filter with a filtered subset", Meta(AreaDiscovery, MUST, Req("P-4-06")), func(ctx SpecContext) {
+		a, all := list()
+		r := a.get(ctx, endpoint, url.Values{"filter": {`name eq "User"`}})
+		if r.Status != http.StatusOK {
+			return // refusing the filter is what P-4-07 asks for
+		}
+		r.expect("P-4-06", len(r.F("Resources").Array()) == len(all.F("Resources").Array()), "Resources",
+			"the full list (filters are ignored on "+endpoint+") or 403", fmt.Sprintf("%d of %d %s", len(r.F("Resources").Array()), len(all.F("Resources").Array()), noun))
+	})
+
+	It("answers a filter with 403", Meta(AreaDiscovery, SHOULD, Req("P-4-07")), func(ctx SpecContext) {
+		a, _ := list()
+		a.get(ctx, endpoint, url.Values{"filter": {`name eq "User"`}}).expectStatus("P-4-07", http.StatusForbidden)
+	})
+}
+
 var _ = Describe("Discovery: /ResourceTypes", func() {
 	var (
 		a  *api
@@ -231,26 +261,7 @@ var _ = Describe("Discovery: /ResourceTypes", func() {
 		}
 	})
 
-	It("ignores paging and sorting parameters", Meta(AreaDiscovery, MUST, Req("P-4-06")), func(ctx SpecContext) {
-		paged := a.get(ctx, "/ResourceTypes", url.Values{"startIndex": {"2"}, "count": {"1"}, "sortBy": {"name"}})
-		paged.expectStatus("P-4-06", http.StatusOK)
-		paged.expect("P-4-06", len(paged.F("Resources").Array()) == len(rt.F("Resources").Array()), "Resources",
-			fmt.Sprintf("all %d resource types", len(rt.F("Resources").Array())), fmt.Sprintf("%d", len(paged.F("Resources").Array())))
-	})
-
-	It("never answers a filter with a filtered subset", Meta(AreaDiscovery, MUST, Req("P-4-06")), func(ctx SpecContext) {
-		r := a.get(ctx, "/ResourceTypes", url.Values{"filter": {`name eq "User"`}})
-		if r.Status != http.StatusOK {
-			return // refusing the filter is what P-4-07 asks for
-		}
-		r.expect("P-4-06", len(r.F("Resources").Array()) == len(rt.F("Resources").Array()), "Resources",
-			"the full list (filters are ignored on /ResourceTypes) or 403", fmt.Sprintf("%d of %d types", len(r.F("Resources").Array()), len(rt.F("Resources").Array())))
-	})
-
-	It("answers a filter with 403", Meta(AreaDiscovery, SHOULD, Req("P-4-07")), func(ctx SpecContext) {
-		r := a.get(ctx, "/ResourceTypes", url.Values{"filter": {`name eq "User"`}})
-		r.expectStatus("P-4-07", http.StatusForbidden)
-	})
+	itIgnoresListQueries("/ResourceTypes", "resource types", func() (*api, *reply) { return a, rt })
 })
 
 var _ = Describe("Discovery: /Schemas", func() {
@@ -319,25 +330,7 @@ var _ = Describe("Discovery: /Schemas", func() {
 		Entry("with the URN percent-encoded", Meta(AreaDiscovery, MUST, Req("P-4-05")), true),
 	)
 
-	It("ignores paging and sorting parameters", Meta(AreaDiscovery, MUST, Req("P-4-06")), func(ctx SpecContext) {
-		paged := a.get(ctx, "/Schemas", url.Values{"startIndex": {"2"}, "count": {"1"}, "sortBy": {"name"}})
-		paged.expectStatus("P-4-06", http.StatusOK)
-		paged.expect("P-4-06", len(paged.F("Resources").Array()) == len(sc.F("Resources").Array()), "Resources",
-			fmt.Sprintf("all %d schemas", len(sc.F("Resources").Array())), fmt.Sprintf("%d", len(paged.F("Resources").Array())))
-	})
-
-	It("never answers a filter with a filtered subset", Meta(AreaDiscovery, MUST, Req("P-4-06")), func(ctx SpecContext) {
-		r := a.get(ctx, "/Schemas", url.Values{"filter": {`name eq "User"`}})
-		if r.Status != http.StatusOK {
-			return
-		}
-		r.expect("P-4-06", len(r.F("Resources").Array()) == len(sc.F("Resources").Array()), "Resources",
-			"the full list or 403", fmt.Sprintf("%d of %d schemas", len(r.F("Resources").Array()), len(sc.F("Resources").Array())))
-	})
-
-	It("answers a filter with 403", Meta(AreaDiscovery, SHOULD, Req("P-4-07")), func(ctx SpecContext) {
-		a.get(ctx, "/Schemas", url.Values{"filter": {`name eq "User"`}}).expectStatus("P-4-07", http.StatusForbidden)
-	})
+	itIgnoresListQueries("/Schemas", "schemas", func() (*api, *reply) { return a, sc })
 
 	It("declares attributes with valid types and characteristics", Meta(AreaDiscovery, MUST, Req("S-7-02")), func() {
 		sets := map[string]map[string]bool{
