@@ -140,6 +140,16 @@ func expectErrorDetail(id string, r *reply) {
 	r.expect(id, isJSONString(d) && strings.TrimSpace(d.String()) != "", "detail", "a non-empty detail (Okta's SPEC test asserts it)", fragment(d))
 }
 
+// getUnknownUser is the GET of steps 4 and 12: /Users/{id} of an id no
+// one created, which must answer 404 (RFC 7644 §3.12).
+func getUnknownUser(ctx SpecContext, id string) *reply {
+	GinkgoHelper()
+	rs := newRunscope()
+	r := rs.get(ctx, rs.userPath(id), "")
+	r.expectStatus("P-3.12-08", http.StatusNotFound)
+	return r
+}
+
 var _ = Describe("Okta SPEC test", func() {
 	Describe("steps 1-2: read a user", Ordered, ContinueOnFailure, func() {
 		var (
@@ -199,17 +209,11 @@ var _ = Describe("Okta SPEC test", func() {
 
 	Describe("step 4: GET /Users/{id} of an id that does not exist", func() {
 		It("answers 404 with a SCIM error", Meta(AreaOktaSpec, MUST, Req("P-3.12-08", "P-3.12-02")), func(ctx SpecContext) {
-			rs := newRunscope()
-			r := rs.get(ctx, rs.userPath("010101001010101011001010101011"), "")
-			r.expectStatus("P-3.12-08", http.StatusNotFound)
-			r.expectSCIMError("P-3.12-02")
+			getUnknownUser(ctx, "010101001010101011001010101011").expectSCIMError("P-3.12-02")
 		})
 
 		It("says why in detail", Meta(AreaOktaSpec, SHOULD, Req("P-3.12-05")), func(ctx SpecContext) {
-			rs := newRunscope()
-			r := rs.get(ctx, rs.userPath("010101001010101011001010101011"), "")
-			r.expectStatus("P-3.12-08", http.StatusNotFound)
-			expectErrorDetail("P-3.12-05", r)
+			expectErrorDetail("P-3.12-05", getUnknownUser(ctx, "010101001010101011001010101011"))
 		})
 	})
 
@@ -306,17 +310,11 @@ var _ = Describe("Okta SPEC test", func() {
 
 	Describe("step 12: GET /Users/00919288221112222", func() {
 		It("answers 404 with a SCIM error whose status is \"404\"", Meta(AreaOktaSpec, MUST, Req("P-3.12-08", "P-3.12-03")), func(ctx SpecContext) {
-			rs := newRunscope()
-			r := rs.get(ctx, rs.userPath("00919288221112222"), "")
-			r.expectStatus("P-3.12-08", http.StatusNotFound)
-			r.expectSCIMError("P-3.12-03")
+			getUnknownUser(ctx, "00919288221112222").expectSCIMError("P-3.12-03")
 		})
 
 		It("says why in detail", Meta(AreaOktaSpec, SHOULD, Req("P-3.12-05")), func(ctx SpecContext) {
-			rs := newRunscope()
-			r := rs.get(ctx, rs.userPath("00919288221112222"), "")
-			r.expectStatus("P-3.12-08", http.StatusNotFound)
-			expectErrorDetail("P-3.12-05", r)
+			expectErrorDetail("P-3.12-05", getUnknownUser(ctx, "00919288221112222"))
 		})
 	})
 })
