@@ -102,21 +102,10 @@ func (v exchangeView) text() string {
 	var b strings.Builder
 	b.WriteString("=== ")
 	b.WriteString(v.Title)
-	b.WriteString("\n--> ")
-	b.WriteString(v.Request)
-	if v.RequestBody != "" {
-		b.WriteString("\n")
-		b.WriteString(v.RequestBody)
-		b.WriteString("\n")
-	}
+	b.WriteString("\n")
+	writeMessage(&b, "--> ", v.Request, v.RequestBody)
 	if v.Response != "" {
-		b.WriteString("<-- ")
-		b.WriteString(v.Response)
-		if v.ResponseBody != "" {
-			b.WriteString("\n")
-			b.WriteString(v.ResponseBody)
-			b.WriteString("\n")
-		}
+		writeMessage(&b, "<-- ", v.Response, v.ResponseBody)
 	}
 	if v.Error != "" {
 		b.WriteString("<-- no response: ")
@@ -144,4 +133,17 @@ func FormatDuration(d time.Duration) string {
 		return d.Round(10 * time.Millisecond).String()
 	}
 	return d.Round(time.Second).String()
+}
+
+// writeMessage writes one side of an exchange: the arrow, the start line
+// and headers (which end in a newline), then the body after a blank line,
+// as on the wire.
+func writeMessage(b *strings.Builder, arrow, head, body string) {
+	b.WriteString(arrow)
+	b.WriteString(head)
+	if body != "" {
+		b.WriteString("\n")
+		b.WriteString(body)
+		b.WriteString("\n")
+	}
 }
