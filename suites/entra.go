@@ -76,8 +76,7 @@ var _ = Describe("Entra: users", func() {
 			id := a.provisionedUser(ctx, p, u)
 			fresh, _ := a.entraSim(entra.Options{UserMatch: match})
 			got, err := fresh.MatchUser(ctx, u)
-			expectFlow("P-3.4.2.2-04", err, log, "a ListResponse holding the one matching user")
-			a.readBack(ctx, a.userPath(id)).expect("P-3.4.2.2-04", got == id, "id", "the match "+id, "matched "+got)
+			a.expectEntraMatch(ctx, log, "user", a.userPath(id), id, got, err)
 		},
 		Entry("on userName", Meta(AreaEntra, MUST, Req("P-3.4.2.2-04"), Needs(CapFilter)), entra.MatchUserName),
 		Entry("on externalId (filtering on it is optional: SHOULD)", Meta(AreaEntra, SHOULD, Req("P-3.4.2.2-04", "S-3.1-09"), Needs(CapFilter)), entra.MatchExternalID),
@@ -92,10 +91,7 @@ var _ = Describe("Entra: users", func() {
 		u := a.entraUser()
 		a.guardLookup(ctx, a.users(), "userName", u.UserPrincipalName)
 		id, created, err := p.ProvisionUser(ctx, u)
-		if id != "" && created {
-			a.deleteLater(a.userPath(id))
-		}
-		expectFlow("P-3.3-01", err, log, "a filter miss (200, empty list) and then 201 with an id")
+		a.expectEntraCreate(log, a.userPath(id), id, created, err)
 		got := a.readBack(ctx, a.userPath(id))
 		got.expect("P-3.3-01", created, "", "a create (the match found nothing)", "the user was matched")
 		a.expectEntraUser("P-3.1-01", got, u)
@@ -305,10 +301,7 @@ var _ = Describe("Entra: groups", func() {
 		g := a.entraGroup()
 		a.guardLookup(ctx, a.groups(), "displayName", g.DisplayName)
 		id, created, err := p.ProvisionGroup(ctx, g)
-		if id != "" && created {
-			a.deleteLater(a.groupPath(id))
-		}
-		expectFlow("P-3.3-01", err, log, "a filter miss (200, empty list) and then 201 with an id")
+		a.expectEntraCreate(log, a.groupPath(id), id, created, err)
 		entraRun("P-3.9-06", log, "GET /Groups/{id}?excludedAttributes=members", p.GetGroup(ctx, g))
 		got := a.readBack(ctx, a.groupPath(id))
 		got.expectField("P-3.1-01", "displayName", Equal(g.DisplayName))
@@ -323,8 +316,7 @@ var _ = Describe("Entra: groups", func() {
 			id := a.provisionedGroup(ctx, p, g)
 			fresh, _ := a.entraSim(entra.Options{GroupMatch: match})
 			got, err := fresh.MatchGroup(ctx, g)
-			expectFlow("P-3.4.2.2-04", err, log, "a ListResponse holding the one matching group")
-			a.readBack(ctx, a.groupPath(id)).expect("P-3.4.2.2-04", got == id, "id", "the match "+id, "matched "+got)
+			a.expectEntraMatch(ctx, log, "group", a.groupPath(id), id, got, err)
 		},
 		Entry("on displayName", Meta(AreaEntra, MUST, Req("P-3.4.2.2-04", "P-3.9-06"), Needs(CapGroups, CapFilter)), entra.MatchDisplayName),
 		Entry("on externalId (filtering on it is optional: SHOULD)", Meta(AreaEntra, SHOULD, Req("P-3.4.2.2-04", "S-3.1-09"), Needs(CapGroups, CapFilter)), entra.MatchGroupExternalID),

@@ -46,6 +46,26 @@ func (a *api) entraUser() entra.User {
 	}
 }
 
+// expectEntraCreate checks Entra's create-if-no-match step for a new
+// resource at path: the lookup misses and the POST answers 201 with an id
+// (RFC 7644 §3.3). What was created is removed after the spec either way.
+func (a *api) expectEntraCreate(log *flowLog, path, id string, created bool, err error) {
+	GinkgoHelper()
+	if id != "" && created {
+		a.deleteLater(path)
+	}
+	expectFlow("P-3.3-01", err, log, "a filter miss (200, empty list) and then 201 with an id")
+}
+
+// expectEntraMatch checks Entra's match step: a job that has not linked the
+// resource at path (id) yet must find it by filter (RFC 7644 §3.4.2.2);
+// got and err are what that job's match returned, what names the type.
+func (a *api) expectEntraMatch(ctx context.Context, log *flowLog, what, path, id, got string, err error) {
+	GinkgoHelper()
+	expectFlow("P-3.4.2.2-04", err, log, "a ListResponse holding the one matching "+what)
+	a.readBack(ctx, path).expect("P-3.4.2.2-04", got == id, "id", "the match "+id, "matched "+got)
+}
+
 // provisionedUser creates u on the target through the framework, with the
 // attributes Entra's default mappings produce (the enterprise ones only when
 // the target advertises the extension), and links it in p as Entra's match
