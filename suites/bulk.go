@@ -145,6 +145,25 @@ func (a *api) bulkUser() map[string]any {
 	return u
 }
 
+// groupWithBulkMember is a group whose one member is the user another
+// operation of the same Bulk request creates under bulkID.
+func (a *api) groupWithBulkMember(bulkID string) map[string]any {
+	g := a.group()
+	g["members"] = []any{map[string]any{"type": "User", "value": "bulkId:" + bulkID}}
+	return g
+}
+
+// expectBulkMember reads back the user and the group two Bulk operations
+// created (results u and gr) and checks that the group's one member is the
+// user's permanent id: the bulkId reference was resolved (RFC 7644 §3.7.2).
+func (a *api) expectBulkMember(ctx SpecContext, id string, u, gr gjson.Result) {
+	GinkgoHelper()
+	user := a.readBack(ctx, field(u, "location").String())
+	group := a.readBack(ctx, field(gr, "location").String())
+	group.expect(id, sameSet(values(group.F("members")), []string{user.F("id").String()}), "members",
+		"the member's value the new user's id "+user.F("id").String(), fragment(group.F("members")))
+}
+
 // badUser is a user body every provider must refuse: userName is required
 // (RFC 7643 §4.1.1).
 func badUser() map[string]any {
@@ -260,8 +279,7 @@ var _ = Describe("Bulk: bulkId references", func() {
 	BeforeEach(func() { a = newAPI() })
 
 	It("replaces bulkId:<id> by the new user's id in a group's members", Meta(AreaBulk, MUST, Req("P-3.7-09"), Needs(CapBulk, CapGroups)), func(ctx SpecContext) {
-		g := a.group()
-		g["members"] = []any{map[string]any{"type": "User", "value": "bulkId:u1"}}
+		g := a.groupWithBulkMember("u1") // drawn before the user: fixtures draw in call order
 		r := a.bulk(ctx, bulkRequest(0,
 			bulkOp("POST", a.users(), "u1", a.bulkUser()),
 			bulkOp("POST", a.groups(), "g1", g),
@@ -270,17 +288,12 @@ var _ = Describe("Bulk: bulkId references", func() {
 		u, gr := bulkResult(r, "u1", 0), bulkResult(r, "g1", 1)
 		expectOpStatus("P-3.7-09", r, u, http.StatusCreated)
 		expectOpStatus("P-3.7-09", r, gr, http.StatusCreated)
-		user := a.readBack(ctx, field(u, "location").String())
-		group := a.readBack(ctx, field(gr, "location").String())
-		group.expect("P-3.7-09", sameSet(values(group.F("members")), []string{user.F("id").String()}), "members",
-			"the member's value the new user's id "+user.F("id").String(), fragment(group.F("members")))
+		a.expectBulkMember(ctx, "P-3.7-09", u, gr)
 	})
 
 	It("resolves a reference to an operation listed later", Meta(AreaBulk, MUST, Req("P-3.7-14"), Needs(CapBulk, CapGroups)), func(ctx SpecContext) {
-		g := a.group()
-		g["members"] = []any{map[string]any{"type": "User", "value": "bulkId:later"}}
 		r := a.bulk(ctx, bulkRequest(0,
-			bulkOp("POST", a.groups(), "g1", g),
+			bulkOp("POST", a.groups(), "g1", a.groupWithBulkMember("later")),
 			bulkOp("POST", a.users(), "later", a.bulkUser()),
 		))
 		expectBulkOK("P-3.7-14", r)
@@ -292,10 +305,7 @@ var _ = Describe("Bulk: bulkId references", func() {
 			r.expect("P-3.7-14", bulkStatus(gr) >= 400, "Operations", "the group created with its member, or an error for it", fragment(gr))
 			return
 		}
-		user := a.readBack(ctx, field(u, "location").String())
-		group := a.readBack(ctx, field(gr, "location").String())
-		group.expect("P-3.7-14", sameSet(values(group.F("members")), []string{user.F("id").String()}), "members",
-			"the member "+user.F("id").String(), fragment(group.F("members")))
+		a.expectBulkMember(ctx, "P-3.7-14", u, gr)
 	})
 
 	It("resolves a bulkId reference inside the enterprise extension", Meta(AreaBulk, MUST, Req("P-3.7-10"), Needs(CapBulk, CapEnterprise)), func(ctx SpecContext) {
