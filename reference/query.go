@@ -414,6 +414,22 @@ func mentions(expr filter.Expr, attr string) bool {
 	return false
 }
 
+// matching returns, in their order, the candidates of rt that prog
+// matches; the index and the members/groups scan both end here.
+func (s *Server) matching(ctx context.Context, rt *resourceType, prog *filter.Program, cands []*store.Resource, n needs, bv *bodyView) ([]hit, *scimerr.Error) {
+	var out []hit
+	for _, c := range cands {
+		m, e := s.matches(ctx, rt, prog, c, n, bv)
+		if e != nil {
+			return nil, e
+		}
+		if m {
+			out = append(out, hit{rt, c})
+		}
+	}
+	return out, nil
+}
+
 // find returns the resources of rt matching expr (all when nil) in creation
 // order. An indexed equality (id, userName, displayName, externalId) at the
 // top level or under "and" narrows the candidates first; the rest is a scan.
@@ -435,44 +451,26 @@ func (s *Server) find(ctx context.Context, rt *resourceType, expr filter.Expr, p
 		if e != nil {
 			return nil, e
 		}
-		out := make([]hit, 0, len(cands))
 		if _, lone := expr.(*filter.Comparison); lone {
 			// The index answers a lone equality exactly, with the server's
 			// key preparation (case folding and NFC, RFC 7644 §7.8).
+			out := make([]hit, 0, len(cands))
 			for _, c := range cands {
 				out = append(out, hit{rt, c})
 			}
 			return out, nil
 		}
-		for _, c := range cands {
-			m, e := s.matches(ctx, rt, prog, c, view, bv)
-			if e != nil {
-				return nil, e
-			}
-			if m {
-				out = append(out, hit{rt, c})
-			}
-		}
-		return out, nil
+		return s.matching(ctx, rt, prog, cands, view, bv)
 	}
-	var out []hit
 	if view.members || view.groups {
 		// Members and groups live outside the snapshot: collect, then match.
 		var all []*store.Resource
 		if err := s.store.Scan(ctx, rt.Name, func(r *store.Resource) bool { all = append(all, r); return true }); err != nil {
 			return nil, storeError(err, rt.Name)
 		}
-		for _, c := range all {
-			m, e := s.matches(ctx, rt, prog, c, view, bv)
-			if e != nil {
-				return nil, e
-			}
-			if m {
-				out = append(out, hit{rt, c})
-			}
-		}
-		return out, nil
+		return s.matching(ctx, rt, prog, all, view, bv)
 	}
+	var out []hit
 	var loadErr error
 	err := s.store.Scan(ctx, rt.Name, func(c *store.Resource) bool {
 		attrs, err := bv.loadRes(c)
