@@ -130,14 +130,19 @@ func bigGroup(b *testing.B, s *benchServer, n int) (gid string, extra string) {
 }
 
 func BenchmarkPatchAddMember50k(b *testing.B) {
+	toggleMember(b, 50000)
+}
+
+// toggleMember PATCHes one member into and out of a group of n members,
+// alternating add and remove so each iteration changes one member.
+func toggleMember(b *testing.B, n int) {
 	s := newBenchServer(b)
-	gid, extra := bigGroup(b, s, 50000)
+	gid, extra := bigGroup(b, s, n)
 	add, _ := json.Marshal(patchBody(op("add", "members", []any{map[string]any{"value": extra}})))
 	remove, _ := json.Marshal(patchBody(op("remove", `members[value eq "`+extra+`"]`, nil)))
 	path := "/Groups/" + gid + "?excludedAttributes=members"
 	i := 0
 	for b.Loop() {
-		// Alternate add and remove so each iteration changes one member.
 		body := add
 		if i%2 == 1 {
 			body = remove
@@ -152,21 +157,8 @@ func BenchmarkPatchAddMember50k(b *testing.B) {
 func BenchmarkPatchMemberSizes(b *testing.B) {
 	for _, n := range []int{1000, 100000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			s := newBenchServer(b)
-			gid, extra := bigGroup(b, s, n)
-			add, _ := json.Marshal(patchBody(op("add", "members", []any{map[string]any{"value": extra}})))
-			remove, _ := json.Marshal(patchBody(op("remove", `members[value eq "`+extra+`"]`, nil)))
-			path := "/Groups/" + gid + "?excludedAttributes=members"
 			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				body := add
-				if i%2 == 1 {
-					body = remove
-				}
-				s.must(http.StatusOK, "PATCH", path, body)
-				i++
-			}
+			toggleMember(b, n)
 		})
 	}
 }
