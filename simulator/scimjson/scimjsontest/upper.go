@@ -103,39 +103,37 @@ func decode(b []byte) (any, bool) {
 
 // upper upper-cases every object key in v, remembering the original.
 func (u *Upper) upper(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			up := strings.ToUpper(k)
-			u.names[up] = k
-			out[up] = u.upper(e)
-		}
-		return out
-	case []any:
-		for i, e := range x {
-			x[i] = u.upper(e)
-		}
-	}
-	return v
+	return renameKeys(v, func(k string) string {
+		up := strings.ToUpper(k)
+		u.names[up] = k
+		return up
+	})
 }
 
 // restore renames every key that is an upper-cased name back to the name
 // the handler used.
 func (u *Upper) restore(v any) any {
+	return renameKeys(v, func(k string) string {
+		if orig, ok := u.names[k]; ok {
+			return orig
+		}
+		return k
+	})
+}
+
+// renameKeys passes every object key in v, at any depth, through rename;
+// objects are copied, arrays are rewritten in place.
+func renameKeys(v any, rename func(string) string) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			if orig, ok := u.names[k]; ok {
-				k = orig
-			}
-			out[k] = u.restore(e)
+			out[rename(k)] = renameKeys(e, rename)
 		}
 		return out
 	case []any:
 		for i, e := range x {
-			x[i] = u.restore(e)
+			x[i] = renameKeys(e, rename)
 		}
 	}
 	return v
