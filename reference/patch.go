@@ -137,12 +137,9 @@ func (s *Server) patchResource(ctx context.Context, rt *resourceType, id string,
 		}
 	}
 	for range maxWriteRetries {
-		old, err := s.store.Get(ctx, rt.Name, id, rt == groupType)
-		if err != nil {
-			return nil, storeError(err, rt.Name+" "+id)
-		}
-		if !cond.has(old.Version) {
-			return nil, preconditionFailed(rt, id, old.Version, cond)
+		old, e := s.current(ctx, rt, id, rt == groupType, cond)
+		if e != nil {
+			return nil, e
 		}
 		full, e := attrsOf(old)
 		if e != nil {

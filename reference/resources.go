@@ -282,14 +282,25 @@ func (s *Server) casVersion(ctx context.Context, rt *resourceType, id string, co
 	if cond.any {
 		return store.Any, nil
 	}
-	cur, err := s.store.Get(ctx, rt.Name, id, false)
-	if err != nil {
-		return 0, storeError(err, rt.Name+" "+id)
-	}
-	if !cond.has(cur.Version) {
-		return 0, preconditionFailed(rt, id, cur.Version, cond)
+	cur, e := s.current(ctx, rt, id, false, cond)
+	if e != nil {
+		return 0, e
 	}
 	return cur.Version, nil
+}
+
+// current reads the stored resource a write starts from (with a group's
+// members when members is set) and checks the request's If-Match against
+// its version (RFC 7644 §3.14).
+func (s *Server) current(ctx context.Context, rt *resourceType, id string, members bool, cond ifMatch) (*store.Resource, *scimerr.Error) {
+	old, err := s.store.Get(ctx, rt.Name, id, members)
+	if err != nil {
+		return nil, storeError(err, rt.Name+" "+id)
+	}
+	if !cond.has(old.Version) {
+		return nil, preconditionFailed(rt, id, old.Version, cond)
+	}
+	return old, nil
 }
 
 func preconditionFailed(rt *resourceType, id string, current int64, cond ifMatch) *scimerr.Error {
@@ -317,12 +328,9 @@ func (s *Server) replace(ctx context.Context, r *http.Request, rt *resourceType,
 // replaceResource is PUT's work, shared with Bulk.
 func (s *Server) replaceResource(ctx context.Context, rt *resourceType, id string, obj map[string]any, cond ifMatch) (*store.Resource, *scimerr.Error) {
 	for range maxWriteRetries {
-		old, err := s.store.Get(ctx, rt.Name, id, rt == groupType)
-		if err != nil {
-			return nil, storeError(err, rt.Name+" "+id)
-		}
-		if !cond.has(old.Version) {
-			return nil, preconditionFailed(rt, id, old.Version, cond)
+		old, e := s.current(ctx, rt, id, rt == groupType, cond)
+		if e != nil {
+			return nil, e
 		}
 		in, members, e := s.incoming(rt, obj, old)
 		if e != nil {
