@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -476,15 +477,7 @@ func (m *Memory) GroupsOf(ctx context.Context, id string) ([]GroupRef, error) {
 		d := gjson.GetBytes(g.res.Load().Body, "displayName").String()
 		out = append(out, GroupRef{ID: gid, Display: d})
 	}
-	slices.SortFunc(out, func(a, b GroupRef) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b GroupRef) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
