@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -143,23 +141,7 @@ func entList(w http.ResponseWriter, items []any, start, total int, stringCounter
 // newEntHarness wires an Okta provisioner to a fake entitlements server.
 func newEntHarness(t testing.TB, cfg Config, f http.Handler) *harness {
 	t.Helper()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	rec := &simulator.Recorder{}
-	c, err := simulator.New(simulator.Options{
-		BaseURL: srv.URL + "/scim/v2",
-		Auth:    simulator.Bearer("okta-test-token"),
-		Hook:    rec.Hook(),
-		Retry:   simulator.RetryPolicy{MaxRetries: -1},
-	})
-	if err != nil {
-		t.Fatalf("simulator.New: %v", err)
-	}
-	p, err := New(c, cfg)
-	if err != nil {
-		t.Fatalf("okta.New: %v", err)
-	}
-	return &harness{p: p, rec: rec, url: srv.URL}
+	return serveHarness(t, cfg, f)
 }
 
 // TestGoldenEntitlements records the discovery against a target with one
@@ -180,20 +162,7 @@ func TestGoldenEntitlements(t *testing.T) {
 			if len(d.Types) != 2 || len(d.Types[0].Values) != 3 || len(d.Types[1].Values) != 130 {
 				t.Errorf("discovered %+v", d.Types)
 			}
-			got := render(h)
-			file := filepath.Join("testdata", v.dir, "entitlements-discovery.golden")
-			if *update {
-				must(t, os.MkdirAll(filepath.Dir(file), 0o755))
-				must(t, os.WriteFile(file, []byte(got), 0o644))
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("read golden (run with -update to create it): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("requests differ from %s (rerun with -update after checking against idp-wire.md A3.11):\n%s", file, diff(string(want), got))
-			}
+			checkGolden(t, filepath.Join("testdata", v.dir, "entitlements-discovery.golden"), render(h), "idp-wire.md A3.11")
 		})
 	}
 }

@@ -105,22 +105,28 @@ func TestGolden(t *testing.T) {
 			t.Run(v.name+"/"+sc.name, func(t *testing.T) {
 				h := newHarness(t, v.cfg, quirks{})
 				sc.run(t, h)
-				got := render(h)
-				file := filepath.Join("testdata", v.name, sc.name+".golden")
-				if *update {
-					must(t, os.MkdirAll(filepath.Dir(file), 0o755))
-					must(t, os.WriteFile(file, []byte(got), 0o644))
-					return
-				}
-				want, err := os.ReadFile(file)
-				if err != nil {
-					t.Fatalf("read golden (run with -update to create it): %v", err)
-				}
-				if got != string(want) {
-					t.Errorf("requests differ from %s (rerun with -update after checking against idp-wire.md):\n%s", file, diff(string(want), got))
-				}
+				checkGolden(t, filepath.Join("testdata", v.name, sc.name+".golden"), render(h), "idp-wire.md")
 			})
 		}
+	}
+}
+
+// checkGolden compares the rendered requests got with the golden file, or
+// rewrites the file under -update; ref is the part of the wire notes to
+// check a change against before updating.
+func checkGolden(t *testing.T, file, got, ref string) {
+	t.Helper()
+	if *update {
+		must(t, os.MkdirAll(filepath.Dir(file), 0o755))
+		must(t, os.WriteFile(file, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("read golden (run with -update to create it): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("requests differ from %s (rerun with -update after checking against %s):\n%s", file, ref, diff(string(want), got))
 	}
 }
 

@@ -35,6 +35,15 @@ func newWrappedHarness(t testing.TB, cfg Config, q quirks, wrap func(http.Handle
 	if wrap != nil {
 		h = wrap(fake)
 	}
+	hs := serveHarness(t, cfg, h)
+	hs.fake, hs.gen = fake, fixtures.New(7, "gold1")
+	return hs
+}
+
+// serveHarness serves h and wires an Okta provisioner to it that records
+// every exchange and never retries, so tests see each request once.
+func serveHarness(t testing.TB, cfg Config, h http.Handler) *harness {
+	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	rec := &simulator.Recorder{}
@@ -51,7 +60,7 @@ func newWrappedHarness(t testing.TB, cfg Config, q quirks, wrap func(http.Handle
 	if err != nil {
 		t.Fatalf("okta.New: %v", err)
 	}
-	return &harness{p: p, rec: rec, fake: fake, gen: fixtures.New(7, "gold1"), url: srv.URL}
+	return &harness{p: p, rec: rec, url: srv.URL}
 }
 
 // seedUser puts a user straight into the fake server, as if it existed
