@@ -27,12 +27,17 @@ func ownPagingMeta(level Level, ids ...string) Labels {
 
 // pageQuery is the query parameters of one page.
 func pageQuery(startIndex, count string) url.Values {
+	return setValues("startIndex", startIndex, "count", count)
+}
+
+// setValues builds query parameters from name, value pairs and leaves out
+// each empty value, so a spec sends only the parameters it sets.
+func setValues(pairs ...string) url.Values {
 	q := url.Values{}
-	if startIndex != "" {
-		q.Set("startIndex", startIndex)
-	}
-	if count != "" {
-		q.Set("count", count)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			q.Set(pairs[i], pairs[i+1])
+		}
 	}
 	return q
 }

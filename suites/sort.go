@@ -24,14 +24,7 @@ func sortMeta(level Level, ids ...string) Labels {
 
 // sortQuery is the query of a sorted list; order "" leaves sortOrder out.
 func sortQuery(sortBy, order string) url.Values {
-	q := url.Values{}
-	if sortBy != "" {
-		q.Set("sortBy", sortBy)
-	}
-	if order != "" {
-		q.Set("sortOrder", order)
-	}
-	return q
+	return setValues("sortBy", sortBy, "sortOrder", order)
 }
 
 // expectOrder requires r to list exactly the cohort members want, in order.
