@@ -210,6 +210,20 @@ func (a *api) createGroup(ctx context.Context, body any) (string, *reply) {
 	return a.created(r, "group"), r
 }
 
+// createGroupOf creates a group from the fixture with the given user ids as
+// its members and returns its id.
+func (a *api) createGroupOf(ctx context.Context, members ...string) string {
+	GinkgoHelper()
+	g := a.group()
+	list := make([]any, 0, len(members))
+	for _, m := range members {
+		list = append(list, map[string]any{"value": m})
+	}
+	g["members"] = list
+	id, _ := a.createGroup(ctx, g)
+	return id
+}
+
 // created checks the precondition of a create helper.
 func (a *api) created(r *reply, kind string) string {
 	GinkgoHelper()

@@ -129,9 +129,7 @@ var _ = Describe("DELETE: users", func() {
 
 	It("takes the deleted user out of its groups", Meta(AreaDelete, SHOULD, Req("P-3.6-03"), Needs(CapGroups)), func(ctx SpecContext) {
 		other, _ := a.createUser(ctx, a.minimalUser())
-		g := a.group()
-		g["members"] = []any{map[string]any{"value": id}, map[string]any{"value": other}}
-		gid, _ := a.createGroup(ctx, g)
+		gid := a.createGroupOf(ctx, id, other)
 		a.deleteOK(ctx, "P-3.6-03", p)
 		got := a.readBack(ctx, a.groupPath(gid))
 		got.expect("P-3.6-03", sameSet(values(got.F("members")), []string{other}), "members", "members ["+other+"] without the deleted user", fragment(got.F("members")))
@@ -148,9 +146,7 @@ var _ = Describe("DELETE: groups", func() {
 		a = newAPI()
 		a.needs(CapGroups)
 		uid, _ = a.createUser(ctx, a.minimalUser())
-		g := a.group()
-		g["members"] = []any{map[string]any{"value": uid}}
-		gid, _ = a.createGroup(ctx, g)
+		gid = a.createGroupOf(ctx, uid)
 		gp = a.groupPath(gid)
 	})
 

@@ -112,9 +112,7 @@ var _ = Describe("Groups: members", func() {
 		a = newAPI()
 		a.needs(CapGroups)
 		userID, user = a.createUser(ctx, a.user())
-		g := a.group()
-		g["members"] = []any{map[string]any{"value": userID}}
-		gid, _ = a.createGroup(ctx, g)
+		gid = a.createGroupOf(ctx, userID)
 		got = a.readBack(ctx, a.groupPath(gid))
 	})
 

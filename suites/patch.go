@@ -608,9 +608,7 @@ var _ = Describe("PATCH: group members", func() {
 		u1, _ = a.createUser(ctx, a.minimalUser())
 		u2, _ = a.createUser(ctx, a.minimalUser())
 		u3, _ = a.createUser(ctx, a.minimalUser())
-		g := a.group()
-		g["members"] = []any{map[string]any{"value": u1}, map[string]any{"value": u2}}
-		gid, _ = a.createGroup(ctx, g)
+		gid = a.createGroupOf(ctx, u1, u2)
 		gp = a.groupPath(gid)
 		before = a.readBack(ctx, gp)
 	})

@@ -160,9 +160,7 @@ var _ = Describe("PUT: users", func() {
 	})
 
 	It("accepts a GET representation that lists groups", Meta(AreaPut, MUST, Req("P-3.5.1-07", "S-4.1.2-01"), Needs(CapGroups)), func(ctx SpecContext) {
-		g := a.group()
-		g["members"] = []any{map[string]any{"value": id}}
-		gid, _ := a.createGroup(ctx, g)
+		gid := a.createGroupOf(ctx, id)
 		cur := a.readBack(ctx, p)
 		r := a.put(ctx, p, asBody(cur))
 		r.expectStatus("P-3.5.1-07", http.StatusOK)
