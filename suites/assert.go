@@ -154,6 +154,13 @@ func matcherExpectation(path, msg string) string {
 	return path + ": " + strings.Join(strings.Fields(msg), " ")
 }
 
+// expectListResponse requires r's schemas to name the ListResponse URN
+// (RFC 7644 §3.4.2) under requirement id.
+func (r *reply) expectListResponse(id string) {
+	GinkgoHelper()
+	r.expect(id, hasString(r.F("schemas"), URNListResponse), "schemas", "schemas containing "+URNListResponse, fragment(r.F("schemas")))
+}
+
 // expectSCIMError requires an RFC 7644 §3.12 error body: a JSON object with
 // the Error URN in schemas and status as a string equal to the HTTP status.
 func (r *reply) expectSCIMError(id string) {

@@ -186,7 +186,7 @@ var _ = Describe("Discovery: /ResourceTypes", func() {
 
 	It("returns a ListResponse whose totalResults counts its Resources", Meta(AreaDiscovery, MUST, Req("P-4-02")), func() {
 		rt.expectStatus("P-4-02", http.StatusOK)
-		rt.expect("P-4-02", hasString(rt.F("schemas"), URNListResponse), "schemas", "schemas containing the ListResponse URN", fragment(rt.F("schemas")))
+		rt.expectListResponse("P-4-02")
 		res := rt.F("Resources")
 		rt.expect("P-4-02", res.IsArray() && int64(len(res.Array())) == rt.F("totalResults").Int(), "",
 			"totalResults equal to the number of Resources", fmt.Sprintf("totalResults %s, %d Resources", rt.F("totalResults").Raw, len(res.Array())))
@@ -242,7 +242,7 @@ var _ = Describe("Discovery: /ResourceTypes", func() {
 				continue
 			}
 			q.expectStatus("S-6-04", http.StatusOK)
-			q.expect("S-6-04", hasString(q.F("schemas"), URNListResponse), "schemas", "a ListResponse", fragment(q.F("schemas")))
+			q.expectListResponse("S-6-04")
 		}
 	})
 
@@ -276,7 +276,7 @@ var _ = Describe("Discovery: /Schemas", func() {
 
 	It("returns a ListResponse with every schema the resource types use", Meta(AreaDiscovery, MUST, Req("P-4-04")), func() {
 		sc.expectStatus("P-4-04", http.StatusOK)
-		sc.expect("P-4-04", hasString(sc.F("schemas"), URNListResponse), "schemas", "the ListResponse URN", fragment(sc.F("schemas")))
+		sc.expectListResponse("P-4-04")
 		ids := map[string]bool{}
 		for _, s := range sc.F("Resources").Array() {
 			ids[strings.ToLower(field(s, "id").String())] = true

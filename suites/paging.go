@@ -74,14 +74,14 @@ var _ = Describe("Paging: list responses", func() {
 	It("identifies a query response with the ListResponse schema", pagingMeta(MUST, "P-3.4.2-01"), func(ctx SpecContext) {
 		r := a.get(ctx, a.users(), pageQuery("", "5"))
 		r.expectStatus("P-3.4.2-01", http.StatusOK)
-		r.expect("P-3.4.2-01", hasString(r.F("schemas"), URNListResponse), "schemas", "schemas containing "+URNListResponse, fragment(r.F("schemas")))
+		r.expectListResponse("P-3.4.2-01")
 	})
 
 	It("identifies a Groups query response with the ListResponse schema", Meta(AreaPaging, MUST, Req("P-3.4.2-01"), Needs(CapGroups)), func(ctx SpecContext) {
 		a.createGroup(ctx, ownGroup(a))
 		r := a.get(ctx, a.groups(), pageQuery("", "5"))
 		r.expectStatus("P-3.4.2-01", http.StatusOK)
-		r.expect("P-3.4.2-01", hasString(r.F("schemas"), URNListResponse), "schemas", "schemas containing "+URNListResponse, fragment(r.F("schemas")))
+		r.expectListResponse("P-3.4.2-01")
 	})
 
 	It("gives totalResults as a non-negative JSON integer", pagingMeta(MUST, "P-3.4.2-02", "S-2.3.4-01"), func(ctx SpecContext) {
@@ -161,7 +161,7 @@ var _ = Describe("Paging: list responses", func() {
 			return
 		}
 		r.expectStatus("P-3.4.2.1-04", http.StatusOK, http.StatusBadRequest)
-		r.expect("P-3.4.2.1-04", hasString(r.F("schemas"), URNListResponse), "schemas", "a ListResponse", fragment(r.F("schemas")))
+		r.expectListResponse("P-3.4.2.1-04")
 	})
 
 	It("chooses a page size within filter.maxResults when count is absent", pagingMeta(MAY, "P-3.4.2.4-06"), func(ctx SpecContext) {
