@@ -1,0 +1,436 @@
+// Package guard keeps scimtest from modifying data it did not create.
+//
+// scimtest is pointed at targets that are shared with real data: a staging
+// tenant, a developer's database, a customer's test instance. A spec only
+// ever writes to users and groups it created, but that holds only while the
+// target behaves. A broken target can hand a spec someone else's resource:
+// one that ignores filters answers `userName eq "scimtest-…"` with the first
+// real user; one that ignores startIndex repeats the first page; one whose
+// POST returns an existing resource makes a stranger look new. A flow that
+// then PUTs, PATCHes or DELETEs "the user it found", or adds "its user" to a
+// test group, would change or delete a real person's account, or change the
+// groups a real user is in.
+//
+// A [Guard] wraps the HTTP transport of a run and remembers, from the
+// responses, which resource ids this run created (ids in 201 answers to
+// POST, and in Bulk POST results answered 201) and which ids it has merely
+// seen (any other id in any response). It refuses, without sending it, any
+// PUT, PATCH or DELETE whose path ends in a seen-but-not-created id, and any
+// POST, PUT or PATCH whose JSON body names one (a member value, a PATCH
+// value, a manager, a Bulk operation path). The refusal is an error that
+// wraps [ErrForeign], so the spec that made the request fails with a clear
+// reason instead of damaging data.
+//
+// Ids that were never seen are allowed: specs deliberately address random
+// ids that do not exist, and an id the run never learned cannot be a real
+// resource the run was steered to. Memory grows with the number of ids seen
+// (a few bytes each; a paging spec over a target with thousands of users is
+// fine).
+package guard
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/tidwall/gjson"
+)
+
+// ErrForeign is wrapped by the error of every refused request: it named a
+// resource this run did not create.
+var ErrForeign = errors.New("scimtest never modifies data it did not create")
+
+// maxLearn bounds how much of one response body is kept to learn ids from.
+// It is above the simulator's body cap (32 MiB), so every body a caller can
+// use has been learned from.
+const maxLearn = 40 << 20
+
+// maxRefused bounds the refusal lines kept for [Guard.Refused].
+const maxRefused = 1000
+
+// state is what the guard knows of one id.
+type state struct {
+	created bool
+	// seq is the request sequence number current when the id was first
+	// seen; a create answered later may claim only ids first seen after the
+	// create was sent.
+	seq uint64
+}
+
+// Guard learns resource ids from responses and refuses writes to ids the run
+// did not create. It is safe for concurrent use; the zero value is not
+// usable, call [New].
+type Guard struct {
+	mu      sync.Mutex
+	ids     map[string]state
+	seq     uint64
+	refused []string
+	dropped int
+}
+
+// New returns a Guard that knows no ids yet.
+func New() *Guard { return &Guard{ids: map[string]state{}} }
+
+// Wrap returns a transport that sends through rt (nil: [http.DefaultTransport])
+// after checking each request, and learns ids from each response.
+func (g *Guard) Wrap(rt http.RoundTripper) http.RoundTripper {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	return &transport{g: g, next: rt}
+}
+
+// Client returns a copy of base (nil: a zero [http.Client]) whose transport
+// is wrapped by [Guard.Wrap]; CheckRedirect, Jar and Timeout are kept.
+func (g *Guard) Client(base *http.Client) *http.Client {
+	var c http.Client
+	if base != nil {
+		c = *base
+	}
+	c.Transport = g.Wrap(c.Transport)
+	return &c
+}
+
+// Refused returns one line per request the guard refused, in order (the
+// first 1000, then a line counting the rest).
+func (g *Guard) Refused() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := append([]string(nil), g.refused...)
+	if g.dropped > 0 {
+		out = append(out, fmt.Sprintf("… and %d more refused requests", g.dropped))
+	}
+	return out
+}
+
+// Created reports whether id was created by this run, as far as the guard
+// learned.
+func (g *Guard) Created(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.ids[id].created
+}
+
+// transport is the wrapped [http.RoundTripper].
+type transport struct {
+	g    *Guard
+	next http.RoundTripper
+}
+
+// RoundTrip checks req, sends it and arranges to learn from the response.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	g := t.g
+	write := req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch
+	var body []byte
+	if write && req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("guard: read request body: %w", err)
+		}
+		body = b
+		req = req.Clone(req.Context())
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		req.ContentLength = int64(len(b))
+	}
+	g.mu.Lock()
+	foreign := ""
+	if req.Method == http.MethodPut || req.Method == http.MethodPatch || req.Method == http.MethodDelete {
+		if id := lastSegment(req.URL.EscapedPath()); g.foreignLocked(id) {
+			foreign = id
+		}
+	}
+	if foreign == "" && write && len(body) > 0 && gjson.ValidBytes(body) {
+		foreign = g.foreignInLocked(gjson.ParseBytes(body), "")
+	}
+	if foreign != "" {
+		err := fmt.Errorf("scimtest refused %s %s: it names resource %s that this run did not create (%w)", req.Method, req.URL.Path, foreign, ErrForeign)
+		if len(g.refused) < maxRefused {
+			g.refused = append(g.refused, err.Error())
+		} else {
+			g.dropped++
+		}
+		g.mu.Unlock()
+		if req.Body != nil && body == nil {
+			_ = req.Body.Close()
+		}
+		return nil, err
+	}
+	g.seq++
+	sent := g.seq
+	g.mu.Unlock()
+
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || resp == nil {
+		return resp, err
+	}
+	ex := exchange{method: req.Method, path: req.URL.EscapedPath(), sent: sent, status: resp.StatusCode, location: resp.Header.Get("Location")}
+	if resp.Body == nil || resp.Body == http.NoBody {
+		g.learn(ex, nil)
+		return resp, nil
+	}
+	resp.Body = &learner{g: g, ex: ex, rc: resp.Body, gz: strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") && !resp.Uncompressed}
+	return resp, nil
+}
+
+// exchange is what the guard keeps of a request until its response body
+// has been read.
+type exchange struct {
+	method, path string
+	sent         uint64
+	status       int
+	location     string
+}
+
+// learner passes a response body through and learns its ids when it has
+// been read to the end (the simulator reads every body fully before the
+// caller sees it, so ids are known before they can be used).
+type learner struct {
+	g    *Guard
+	ex   exchange
+	rc   io.ReadCloser
+	gz   bool
+	buf  bytes.Buffer
+	over bool
+	done bool
+}
+
+// Read reads from the body, keeping a copy up to maxLearn.
+func (l *learner) Read(p []byte) (int, error) {
+	n, err := l.rc.Read(p)
+	if n > 0 && !l.over {
+		if l.buf.Len()+n > maxLearn {
+			l.over = true
+			l.buf = bytes.Buffer{}
+		} else {
+			l.buf.Write(p[:n])
+		}
+	}
+	if errors.Is(err, io.EOF) {
+		l.finish()
+	}
+	return n, err
+}
+
+// Close closes the body; a body closed before its end still teaches the
+// Location header and whatever complete JSON arrived (none, usually).
+func (l *learner) Close() error {
+	l.finish()
+	return l.rc.Close()
+}
+
+// finish learns from the body once.
+func (l *learner) finish() {
+	if l.done {
+		return
+	}
+	l.done = true
+	var raw []byte
+	if !l.over {
+		raw = l.buf.Bytes()
+		if l.gz {
+			raw = gunzip(raw)
+		}
+	}
+	l.g.learn(l.ex, raw)
+	l.buf = bytes.Buffer{}
+}
+
+// gunzip decodes a gzip body up to maxLearn; nil when it is not gzip.
+func gunzip(b []byte) []byte {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, maxLearn))
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+// learn records the ids of one response.
+func (g *Guard) learn(ex exchange, raw []byte) {
+	var body gjson.Result
+	if len(raw) > 0 && gjson.ValidBytes(raw) {
+		body = gjson.ParseBytes(raw)
+	}
+	last := lastSegment(ex.path)
+	create := ex.method == http.MethodPost && (ex.status == http.StatusCreated || ex.status == http.StatusOK) &&
+		last != ".search" && !strings.EqualFold(last, "Bulk")
+	bulk := ex.method == http.MethodPost && strings.EqualFold(last, "Bulk")
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if create {
+		if id := idOf(body.Get("id")); id != "" {
+			g.createdLocked(id, ex.sent)
+		} else if ex.status == http.StatusCreated {
+			g.createdLocked(locationID(ex.location), ex.sent)
+		}
+	}
+	g.seenResourceLocked(body)
+	body.Get("Resources").ForEach(func(_, r gjson.Result) bool {
+		g.seenResourceLocked(r)
+		return true
+	})
+	body.Get("Operations").ForEach(func(_, op gjson.Result) bool {
+		id := locationID(op.Get("location").String())
+		if bulk && strings.EqualFold(op.Get("method").String(), http.MethodPost) && op.Get("status").Int() == http.StatusCreated {
+			g.createdLocked(id, ex.sent)
+		} else {
+			g.seenLocked(id)
+		}
+		if resp := op.Get("response"); resp.IsObject() {
+			g.seenLocked(idOf(resp.Get("id")))
+		}
+		return true
+	})
+}
+
+// seenResourceLocked records the id of resource r and the ids it refers to
+// (members, groups, manager), which name resources too.
+func (g *Guard) seenResourceLocked(r gjson.Result) {
+	if !r.IsObject() {
+		return
+	}
+	g.seenLocked(idOf(r.Get("id")))
+	for _, refs := range []string{"members", "groups"} {
+		r.Get(refs).ForEach(func(_, m gjson.Result) bool {
+			g.seenLocked(idOf(m.Get("value")))
+			return true
+		})
+	}
+	r.ForEach(func(k, ext gjson.Result) bool {
+		if strings.HasPrefix(k.String(), "urn:") && ext.IsObject() {
+			g.seenLocked(idOf(ext.Get("manager.value")))
+		}
+		return true
+	})
+}
+
+// idOf returns a JSON string or number as an id ("" otherwise).
+func idOf(v gjson.Result) string {
+	if v.Type == gjson.String || v.Type == gjson.Number {
+		return v.String()
+	}
+	return ""
+}
+
+// seenLocked records id as seen unless it is known already.
+func (g *Guard) seenLocked(id string) {
+	if id == "" {
+		return
+	}
+	if _, ok := g.ids[id]; !ok {
+		g.ids[id] = state{seq: g.seq}
+	}
+}
+
+// createdLocked records id as created by a request sent at sequence sent,
+// unless the id was seen before that request was sent: a new resource
+// cannot carry an id that already existed, so a create answered with a known
+// id is a target returning someone else's resource.
+func (g *Guard) createdLocked(id string, sent uint64) {
+	if id == "" {
+		return
+	}
+	if s, ok := g.ids[id]; ok && !s.created && s.seq < sent {
+		return
+	}
+	g.ids[id] = state{created: true}
+}
+
+// foreignLocked reports whether id was seen but not created by this run.
+func (g *Guard) foreignLocked(id string) bool {
+	if id == "" {
+		return false
+	}
+	s, ok := g.ids[id]
+	return ok && !s.created
+}
+
+// skipKeys hold strings that never name a resource, so a short foreign id
+// ("1") is not mistaken for a bulkId or a version.
+var skipKeys = map[string]bool{"bulkId": true, "schemas": true, "op": true, "method": true, "version": true}
+
+// foreignInLocked returns the first seen-but-not-created id named anywhere
+// in v: as a whole string, as the last segment of a path ("/Users/<id>"), or
+// quoted inside a PATCH filter path (`members[value eq "<id>"]`).
+func (g *Guard) foreignInLocked(v gjson.Result, key string) string {
+	switch {
+	case skipKeys[key]:
+		return ""
+	case v.Type == gjson.String || v.Type == gjson.Number:
+		for _, cand := range candidates(v.String()) {
+			if g.foreignLocked(cand) {
+				return cand
+			}
+		}
+	case v.IsObject() || v.IsArray():
+		found := ""
+		v.ForEach(func(k, e gjson.Result) bool {
+			child := key
+			if v.IsObject() {
+				child = k.String()
+			}
+			found = g.foreignInLocked(e, child)
+			return found == ""
+		})
+		return found
+	}
+	return ""
+}
+
+// candidates returns the ids a string could name.
+func candidates(s string) []string {
+	out := []string{s}
+	if strings.Contains(s, "/") {
+		out = append(out, lastSegment(s))
+	}
+	for rest := s; ; {
+		i := strings.IndexByte(rest, '"')
+		if i < 0 {
+			break
+		}
+		rest = rest[i+1:]
+		j := strings.IndexByte(rest, '"')
+		if j < 0 {
+			break
+		}
+		out = append(out, rest[:j])
+		rest = rest[j+1:]
+	}
+	return out
+}
+
+// lastSegment returns the last non-empty, unescaped segment of a URL path.
+func lastSegment(p string) string {
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	p = strings.TrimRight(p, "/")
+	seg := p[strings.LastIndexByte(p, '/')+1:]
+	if u, err := url.PathUnescape(seg); err == nil {
+		return u
+	}
+	return seg
+}
+
+// locationID returns the id a Location URL (absolute or a path) ends in.
+func locationID(loc string) string {
+	if loc == "" {
+		return ""
+	}
+	if u, err := url.Parse(loc); err == nil {
+		return lastSegment(u.EscapedPath())
+	}
+	return lastSegment(loc)
+}

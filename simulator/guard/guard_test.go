@@ -1,0 +1,378 @@
+package guard_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/scimtest/scimtest/reference"
+	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/guard"
+)
+
+const (
+	userURN  = "urn:ietf:params:scim:schemas:core:2.0:User"
+	groupURN = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	patchURN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	bulkURN  = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+	entURN   = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+)
+
+// harness is a reference provider holding one user and one group that the
+// guarded client did not create, and a log of the writes that reached it.
+type harness struct {
+	t       *testing.T
+	base    string
+	g       *guard.Guard
+	c       *http.Client
+	mu      sync.Mutex
+	writes  []string
+	foreign struct{ user, group string }
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	ref, err := reference.New(reference.Options{Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, g: guard.New()}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			h.mu.Lock()
+			h.writes = append(h.writes, r.Method+" "+r.URL.Path)
+			h.mu.Unlock()
+		}
+		ref.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	h.base = srv.URL + reference.DefaultBasePath
+	h.c = h.g.Client(nil)
+	// The pre-existing data, made by someone else (an unguarded client).
+	plain := &http.Client{}
+	h.foreign.user = h.send(plain, http.MethodPost, "/Users", map[string]any{"schemas": []string{userURN}, "userName": "real.person@example.com"}, http.StatusCreated).Get("id").String()
+	h.foreign.group = h.send(plain, http.MethodPost, "/Groups", map[string]any{"schemas": []string{groupURN}, "displayName": "Payroll",
+		"members": []any{map[string]any{"value": h.foreign.user}}}, http.StatusCreated).Get("id").String()
+	h.writes = nil
+	return h
+}
+
+// do sends one request through client c and returns the response body and
+// the error.
+func (h *harness) do(c *http.Client, method, path string, body any) (int, gjson.Result, error) {
+	h.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, h.base+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer tok")
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, gjson.Result{}, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	return resp.StatusCode, gjson.ParseBytes(raw), nil
+}
+
+// send is do that expects status want.
+func (h *harness) send(c *http.Client, method, path string, body any, want int) gjson.Result {
+	h.t.Helper()
+	code, res, err := h.do(c, method, path, body)
+	if err != nil || code != want {
+		h.t.Fatalf("%s %s: %v, status %d, want %d: %s", method, path, err, code, want, res.Raw)
+	}
+	return res
+}
+
+// refused asserts that the request is refused with ErrForeign naming id and
+// never reaches the target.
+func (h *harness) refused(method, path string, body any, id string) {
+	h.t.Helper()
+	h.mu.Lock()
+	before := len(h.writes)
+	h.mu.Unlock()
+	_, res, err := h.do(h.c, method, path, body)
+	if !errors.Is(err, guard.ErrForeign) {
+		h.t.Fatalf("%s %s: err %v (%s), want ErrForeign", method, path, err, res.Raw)
+	}
+	want := fmt.Sprintf("scimtest refused %s %s%s: it names resource %s that this run did not create (scimtest never modifies data it did not create)",
+		method, strings.TrimPrefix(h.base, h.base[:strings.Index(h.base, "/scim")]), path, id)
+	if !strings.Contains(err.Error(), want) {
+		h.t.Errorf("error %q\nlacks %q", err, want)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.writes) != before {
+		h.t.Errorf("%s %s reached the target: %v", method, path, h.writes[before:])
+	}
+}
+
+func userBody(name string) map[string]any {
+	return map[string]any{"schemas": []string{userURN}, "userName": name}
+}
+
+func TestCreatedIDsPass(t *testing.T) {
+	h := newHarness(t)
+	h.send(h.c, http.MethodGet, "/Users", nil, http.StatusOK) // sees the foreign user
+	u := h.send(h.c, http.MethodPost, "/Users", userBody("mine@example.com"), http.StatusCreated).Get("id").String()
+	g := h.send(h.c, http.MethodPost, "/Groups", map[string]any{"schemas": []string{groupURN}, "displayName": "mine",
+		"members": []any{map[string]any{"value": u}}}, http.StatusCreated).Get("id").String()
+	h.send(h.c, http.MethodPut, "/Users/"+u, map[string]any{"schemas": []string{userURN}, "userName": "mine2@example.com",
+		entURN: map[string]any{"manager": map[string]any{"value": u}}}, http.StatusOK)
+	h.send(h.c, http.MethodPatch, "/Groups/"+g, map[string]any{"schemas": []string{patchURN},
+		"Operations": []any{map[string]any{"op": "remove", "path": fmt.Sprintf("members[value eq %q]", u)}}}, http.StatusOK)
+	h.send(h.c, http.MethodDelete, "/Groups/"+g, nil, http.StatusNoContent)
+	h.send(h.c, http.MethodDelete, "/Users/"+u, nil, http.StatusNoContent)
+	if r := h.g.Refused(); len(r) != 0 {
+		t.Errorf("refused %v", r)
+	}
+	if !h.g.Created(u) || h.g.Created(h.foreign.user) {
+		t.Errorf("Created(mine) = %v, Created(foreign) = %v", h.g.Created(u), h.g.Created(h.foreign.user))
+	}
+}
+
+func TestForeignIDsRefused(t *testing.T) {
+	h := newHarness(t)
+	// The foreign user is learned from a list, the group from a GET by id.
+	h.send(h.c, http.MethodGet, "/Users?filter="+strings.ReplaceAll(`userName eq "nobody"`, " ", "%20"), nil, http.StatusOK)
+	h.send(h.c, http.MethodGet, "/Users", nil, http.StatusOK)
+	h.send(h.c, http.MethodGet, "/Groups/"+h.foreign.group, nil, http.StatusOK)
+	fu, fg := h.foreign.user, h.foreign.group
+	h.refused(http.MethodDelete, "/Users/"+fu, nil, fu)
+	h.refused(http.MethodPut, "/Users/"+fu, userBody("stolen@example.com"), fu)
+	h.refused(http.MethodPatch, "/Users/"+fu, map[string]any{"schemas": []string{patchURN},
+		"Operations": []any{map[string]any{"op": "replace", "path": "active", "value": false}}}, fu)
+	h.refused(http.MethodDelete, "/Groups/"+fg, nil, fg)
+	h.refused(http.MethodPatch, "/Groups/"+fg+"/", map[string]any{"schemas": []string{patchURN},
+		"Operations": []any{map[string]any{"op": "add", "path": "displayName", "value": "x"}}}, fg)
+	if got := len(h.g.Refused()); got != 5 {
+		t.Errorf("Refused() holds %d lines, want 5: %q", got, h.g.Refused())
+	}
+}
+
+func TestForeignIDInBodyRefused(t *testing.T) {
+	h := newHarness(t)
+	h.send(h.c, http.MethodGet, "/Groups", nil, http.StatusOK) // the foreign group and, as its member, the foreign user
+	fu := h.foreign.user
+	mine := h.send(h.c, http.MethodPost, "/Groups", map[string]any{"schemas": []string{groupURN}, "displayName": "mine"}, http.StatusCreated).Get("id").String()
+	member := []any{map[string]any{"value": fu}}
+	// Adding a real user to a test group changes that user's groups.
+	h.refused(http.MethodPost, "/Groups", map[string]any{"schemas": []string{groupURN}, "displayName": "g2", "members": member}, fu)
+	h.refused(http.MethodPatch, "/Groups/"+mine, map[string]any{"schemas": []string{patchURN},
+		"Operations": []any{map[string]any{"op": "add", "path": "members", "value": member}}}, fu)
+	h.refused(http.MethodPatch, "/Groups/"+mine, map[string]any{"schemas": []string{patchURN},
+		"Operations": []any{map[string]any{"op": "Add", "value": map[string]any{"members": member}}}}, fu)
+	h.refused(http.MethodPatch, "/Groups/"+mine, map[string]any{"schemas": []string{patchURN},
+		"Operations": []any{map[string]any{"op": "remove", "path": fmt.Sprintf("members[value eq %q]", fu)}}}, fu)
+	h.refused(http.MethodPut, "/Groups/"+mine, map[string]any{"schemas": []string{groupURN}, "displayName": "mine", "members": member}, fu)
+	h.refused(http.MethodPost, "/Users", map[string]any{"schemas": []string{userURN}, "userName": "x@example.com",
+		entURN: map[string]any{"manager": map[string]any{"value": fu}}}, fu)
+}
+
+func TestNeverSeenIDPasses(t *testing.T) {
+	h := newHarness(t)
+	// The guarded client has not looked at the target: the pre-existing ids
+	// are as unknown to it as a random id, and both requests are sent.
+	for _, id := range []string{"3f9c0e0e-no-such-id", "not-seen-yet"} {
+		h.send(h.c, http.MethodDelete, "/Users/"+id, nil, http.StatusNotFound)
+		h.send(h.c, http.MethodPatch, "/Groups/"+id, map[string]any{"schemas": []string{patchURN},
+			"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": "unknown-user"}}}}}, http.StatusNotFound)
+	}
+	if r := h.g.Refused(); len(r) != 0 {
+		t.Errorf("refused %v", r)
+	}
+}
+
+func TestBulk(t *testing.T) {
+	h := newHarness(t)
+	res := h.send(h.c, http.MethodPost, "/Bulk", map[string]any{"schemas": []string{bulkURN}, "Operations": []any{
+		map[string]any{"method": "POST", "path": "/Users", "bulkId": "u1", "data": userBody("bulk1@example.com")},
+		map[string]any{"method": "POST", "path": "/Groups", "bulkId": "g1", "data": map[string]any{"schemas": []string{groupURN}, "displayName": "bulk",
+			"members": []any{map[string]any{"value": "bulkId:u1"}}}},
+	}}, http.StatusOK)
+	var created []string
+	res.Get("Operations.#.location").ForEach(func(_, l gjson.Result) bool {
+		created = append(created, l.String()[strings.LastIndex(l.String(), "/")+1:])
+		return true
+	})
+	if len(created) != 2 {
+		t.Fatalf("bulk results: %s", res.Raw)
+	}
+	for _, id := range created {
+		if !h.g.Created(id) {
+			t.Errorf("bulk-created %s not learned as created", id)
+		}
+	}
+	h.send(h.c, http.MethodGet, "/Users", nil, http.StatusOK)
+	fu := h.foreign.user
+	// A Bulk request that names the foreign user in a path or in data.
+	h.refused(http.MethodPost, "/Bulk", map[string]any{"schemas": []string{bulkURN}, "Operations": []any{
+		map[string]any{"method": "DELETE", "path": "/Users/" + fu},
+	}}, fu)
+	h.refused(http.MethodPost, "/Bulk", map[string]any{"schemas": []string{bulkURN}, "Operations": []any{
+		map[string]any{"method": "PATCH", "path": "/Groups/" + created[1], "data": map[string]any{"schemas": []string{patchURN},
+			"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": fu}}}}}},
+	}}, fu)
+	// Its own resources it may still change and delete through Bulk.
+	h.send(h.c, http.MethodPost, "/Bulk", map[string]any{"schemas": []string{bulkURN}, "Operations": []any{
+		map[string]any{"method": "DELETE", "path": "/Groups/" + created[1]},
+		map[string]any{"method": "DELETE", "path": "/Users/" + created[0]},
+	}}, http.StatusOK)
+	h.send(h.c, http.MethodGet, "/Users/"+created[0], nil, http.StatusNotFound)
+}
+
+// hostile answers every POST /Users with 201 and a resource of its choice,
+// with the body gzip-encoded when gz is set and with only a Location header
+// when bodiless is set.
+func hostile(id *string, gz, bodiless bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := []byte(fmt.Sprintf(`{"schemas":[%q],"id":%q,"userName":"x"}`, userURN, *id))
+		if r.Method == http.MethodGet {
+			body = []byte(fmt.Sprintf(`{"Resources":[{"id":%q}],"totalResults":1}`, *id))
+		}
+		w.Header().Set("Content-Type", "application/scim+json")
+		if r.Method == http.MethodPost {
+			w.Header().Set("Location", "http://"+r.Host+"/Users/"+*id)
+		}
+		if gz && r.Method != http.MethodDelete {
+			var b bytes.Buffer
+			zw := gzip.NewWriter(&b)
+			_, _ = zw.Write(body)
+			_ = zw.Close()
+			body = b.Bytes()
+			w.Header().Set("Content-Encoding", "gzip")
+		}
+		switch {
+		case r.Method == http.MethodPost:
+			w.WriteHeader(http.StatusCreated)
+		case r.Method != http.MethodGet:
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		if !bodiless || r.Method == http.MethodGet {
+			_, _ = w.Write(body)
+		}
+	})
+}
+
+func TestHostileCreates(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		gz, bodiless bool
+	}{{"json", false, false}, {"gzip", true, false}, {"location only", false, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			id := "existing-1"
+			srv := httptest.NewServer(hostile(&id, tt.gz, tt.bodiless))
+			defer srv.Close()
+			g := guard.New()
+			// The simulator's own transport does not decode gzip: the guard must.
+			c, err := simulator.New(simulator.Options{BaseURL: srv.URL, HTTPClient: g.Client(&http.Client{Transport: &http.Transport{DisableCompression: true}})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := t.Context()
+			if _, err := c.Get(ctx, "/Users"); err != nil {
+				t.Fatal(err)
+			}
+			// A create answered with an id seen before it was sent is someone
+			// else's resource: it stays foreign.
+			if _, err := c.Post(ctx, "/Users", userBody("a")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Delete(ctx, "/Users/existing-1", nil); !errors.Is(err, guard.ErrForeign) {
+				t.Errorf("DELETE of a foreign id returned as created: %v", err)
+			}
+			// A fresh id in a create answer is the run's.
+			id = "new-2"
+			if _, err := c.Post(ctx, "/Users", userBody("b")); err != nil {
+				t.Fatal(err)
+			}
+			if !g.Created("new-2") {
+				t.Errorf("new-2 not learned as created")
+			}
+			if _, err := c.Delete(ctx, "/Users/new-2", nil); err != nil {
+				t.Errorf("DELETE of a created id: %v", err)
+			}
+		})
+	}
+}
+
+func TestClientKeepsSettings(t *testing.T) {
+	g := guard.New()
+	jarless := &http.Client{Timeout: 3 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := g.Client(jarless)
+	if c == jarless || c.Timeout != 3*time.Second || c.CheckRedirect == nil || c.Transport == nil {
+		t.Errorf("Client(base) = %+v", c)
+	}
+	if jarless.Transport != nil {
+		t.Errorf("Client modified base")
+	}
+	if g.Client(nil).Transport == nil {
+		t.Errorf("Client(nil) has no guarded transport")
+	}
+}
+
+// TestConcurrent learns and checks from many goroutines at once (run with -race).
+func TestConcurrent(t *testing.T) {
+	h := newHarness(t)
+	h.send(h.c, http.MethodGet, "/Users", nil, http.StatusOK)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 4 {
+				code, res, err := h.do(h.c, http.MethodPost, "/Users", userBody(fmt.Sprintf("c%d-%d@example.com", i, j)))
+				if err != nil || code != http.StatusCreated {
+					errs <- fmt.Errorf("POST: %v %d", err, code)
+					return
+				}
+				if _, _, err := h.do(h.c, http.MethodGet, "/Users", nil); err != nil {
+					errs <- err
+					return
+				}
+				if code, _, err := h.do(h.c, http.MethodDelete, "/Users/"+res.Get("id").String(), nil); err != nil || code != http.StatusNoContent {
+					errs <- fmt.Errorf("DELETE own user: %v %d", err, code)
+					return
+				}
+				if _, _, err := h.do(h.c, http.MethodDelete, "/Users/"+h.foreign.user, nil); !errors.Is(err, guard.ErrForeign) {
+					errs <- fmt.Errorf("DELETE foreign user: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := len(h.g.Refused()); n != 64 {
+		t.Errorf("%d refusals, want 64", n)
+	}
+}
