@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"regexp"
@@ -17,7 +16,6 @@ import (
 	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
-	"github.com/tidwall/gjson"
 
 	"github.com/scimtest/scimtest/reports"
 	"github.com/scimtest/scimtest/simulator"
@@ -93,7 +91,7 @@ func Run(ctx context.Context, opts Options) (*reports.Results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUsage, err)
 	}
-	if err := probe(ctx, client); err != nil {
+	if err := probe(ctx, client, t.Token != ""); err != nil {
 		return nil, err
 	}
 
@@ -202,22 +200,4 @@ func oneLine(msg string) string {
 		}
 	}
 	return strings.Join(parts, ": ")
-}
-
-// probe checks once, before any spec, that the target answers like a SCIM
-// service provider, so an unreachable target is one clear error.
-func probe(ctx context.Context, c *simulator.Client) error {
-	resp, err := c.Get(ctx, "/ServiceProviderConfig")
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnreachable, err)
-	}
-	if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
-		return fmt.Errorf("%w: GET /ServiceProviderConfig answered %d: check the token (--token or SCIMTEST_TOKEN)", ErrUnreachable, resp.Status)
-	}
-	// Any JSON answer is testable: a wrong shape is a conformance failure
-	// the discovery specs report, not a reason to stop.
-	if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) {
-		return fmt.Errorf("%w: GET %s/ServiceProviderConfig answered %d %s: %v", ErrUnreachable, c.BaseURL(), resp.Status, snippet(resp.Body), ErrNotSCIM)
-	}
-	return nil
 }

@@ -1,0 +1,105 @@
+package suites
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/scimtest/scimtest/simulator"
+)
+
+// probeError is why a run could not start: Error is the one line the CLI
+// prints (cause and likely fix); it wraps [ErrUnreachable], and
+// [ErrNotSCIM] when the target answered but not like SCIM.
+type probeError struct {
+	kinds []error
+	msg   string
+}
+
+func (e *probeError) Error() string   { return e.msg }
+func (e *probeError) Unwrap() []error { return e.kinds }
+
+// probe checks once, before any spec, that the target answers like a SCIM
+// service provider and accepts the token, so a run that cannot work stops
+// within seconds with one line naming the cause and the fix instead of
+// failing every spec. hasToken tells whether a token was given at all.
+//
+// RFC 7644 §4 lets discovery be served without authentication, so a token
+// refused everywhere else would pass the first check: the Users endpoint is
+// asked once too. Only a refused token stops the run there; any other
+// answer from /Users (or none) is left to the specs to judge, so a target
+// that hangs on /Users still gets a report.
+func probe(ctx context.Context, c *simulator.Client, hasToken bool) error {
+	const spc = "/ServiceProviderConfig"
+	resp, err := c.Get(ctx, spc)
+	if err != nil {
+		return &probeError{[]error{ErrUnreachable}, fmt.Sprintf("%v: %s", ErrUnreachable, diagnose(err))}
+	}
+	if msg := refused(resp.Status, spc, hasToken); msg != "" {
+		return &probeError{[]error{ErrUnreachable}, msg}
+	}
+	where := redactURL(c.BaseURL()) + spc
+	if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) {
+		return &probeError{[]error{ErrUnreachable, ErrNotSCIM}, notSCIM(where, resp)}
+	}
+	r, err := c.Do(ctx, simulator.Request{Path: "/Users", Query: url.Values{"count": {"1"}}})
+	if err == nil {
+		if msg := refused(r.Status, "/Users", hasToken); msg != "" {
+			return &probeError{[]error{ErrUnreachable}, msg}
+		}
+	}
+	return nil
+}
+
+// diagnose turns a transport error into "<cause>: <likely fix>".
+// TODO(helper A): switch to simulator.Diagnose once it lands.
+func diagnose(err error) string { return err.Error() }
+
+// refused returns the one-line message for a 401 or 403 on GET path, or "".
+func refused(status int, path string, hasToken bool) string {
+	if status != http.StatusUnauthorized && status != http.StatusForbidden {
+		return ""
+	}
+	if !hasToken {
+		return fmt.Sprintf("the target wants a token (%d on GET %s) and no token was given: pass --token or set $SCIMTEST_TOKEN", status, path)
+	}
+	return fmt.Sprintf("the target rejected the token (%d on GET %s): check --token or $SCIMTEST_TOKEN", status, path)
+}
+
+// notSCIM explains an answer to GET /ServiceProviderConfig that is not a
+// SCIM configuration, on one line.
+func notSCIM(where string, resp *simulator.Response) string {
+	what := bodyKind(resp)
+	switch {
+	case resp.Status == http.StatusNotFound && !gjson.ValidBytes(resp.Body):
+		return fmt.Sprintf("%s answered 404 with %s: no SCIM service at this base path; check --target (SCIM base URLs usually end in /scim/v2)", where, what)
+	case resp.Status == http.StatusNotFound:
+		return fmt.Sprintf("%s answered 404 %s: the target serves no /ServiceProviderConfig (RFC 7644 §4 requires it); check --target (SCIM base URLs usually end in /scim/v2)", where, snippet(resp.Body))
+	case resp.Status >= 500:
+		return fmt.Sprintf("%s answered %d %s: the target failed to serve its configuration; its own log says why", where, resp.Status, snippet(resp.Body))
+	case resp.Status == http.StatusOK:
+		return fmt.Sprintf("%s answered 200 with %s, not JSON: %v; check --target (the base URL /ServiceProviderConfig hangs off)", where, what, ErrNotSCIM)
+	}
+	return fmt.Sprintf("%s answered %d %s: %v; check --target (the base URL /ServiceProviderConfig hangs off)", where, resp.Status, snippet(resp.Body), ErrNotSCIM)
+}
+
+// bodyKind names what a non-JSON body is: "an HTML page", "an empty body"
+// or "a text/plain body".
+func bodyKind(resp *simulator.Response) string {
+	body := strings.TrimSpace(string(resp.Body))
+	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	switch {
+	case body == "":
+		return "an empty body"
+	case ct == "text/html" || ct == "application/xhtml+xml" || strings.HasPrefix(body, "<"):
+		return "an HTML page"
+	case ct != "":
+		return "a " + ct + " body"
+	}
+	return "a non-JSON body"
+}
