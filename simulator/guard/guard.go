@@ -15,7 +15,8 @@
 // responses, which resource ids this run created (ids in 201 answers to
 // POST, and in Bulk POST results answered 201) and which ids it has merely
 // seen (any other id in any response). It refuses, without sending it, any
-// PUT, PATCH or DELETE whose path ends in a seen-but-not-created id, and any
+// PUT, PATCH or DELETE whose path ends in a seen-but-not-created id or in
+// /Me (the token's own subject, RFC 7644 Section 3.11), and any
 // POST, PUT or PATCH whose JSON body names one (a member value, a PATCH
 // value, a manager, a Bulk operation path). The refusal is an error that
 // wraps [ErrForeign], so the spec that made the request fails with a clear
@@ -77,11 +78,20 @@ type Guard struct {
 // New returns a Guard that knows no ids yet.
 func New() *Guard { return &Guard{ids: map[string]state{}} }
 
-// Wrap returns a transport that sends through rt (nil: [http.DefaultTransport])
-// after checking each request, and learns ids from each response.
+// Wrap returns a transport that sends through rt after checking each
+// request, and learns ids from each response. A nil rt is a clone of
+// [http.DefaultTransport] without transparent gzip and with 64 idle
+// connections per host, like the simulator's own transport, so wrapping
+// does not change which headers go on the wire.
 func (g *Guard) Wrap(rt http.RoundTripper) http.RoundTripper {
 	if rt == nil {
 		rt = http.DefaultTransport
+		if base, ok := rt.(*http.Transport); ok {
+			t := base.Clone()
+			t.DisableCompression = true
+			t.MaxIdleConnsPerHost = 64
+			rt = t
+		}
 	}
 	return &transport{g: g, next: rt}
 }
@@ -143,8 +153,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	g.mu.Lock()
 	foreign := ""
 	if req.Method == http.MethodPut || req.Method == http.MethodPatch || req.Method == http.MethodDelete {
-		if id := lastSegment(req.URL.EscapedPath()); g.foreignLocked(id) {
+		switch id := lastSegment(req.URL.EscapedPath()); {
+		case g.foreignLocked(id):
 			foreign = id
+		case strings.EqualFold(id, "Me"):
+			// /Me is the token's own subject (RFC 7644, Section 3.11): a
+			// resource the run never creates.
+			foreign = "/Me (the authenticated subject)"
 		}
 	}
 	if foreign == "" && write && len(body) > 0 && gjson.ValidBytes(body) {

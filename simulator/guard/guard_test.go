@@ -169,8 +169,11 @@ func TestForeignIDsRefused(t *testing.T) {
 	h.refused(http.MethodDelete, "/Groups/"+fg, nil, fg)
 	h.refused(http.MethodPatch, "/Groups/"+fg+"/", map[string]any{"schemas": []string{patchURN},
 		"Operations": []any{map[string]any{"op": "add", "path": "displayName", "value": "x"}}}, fg)
-	if got := len(h.g.Refused()); got != 5 {
-		t.Errorf("Refused() holds %d lines, want 5: %q", got, h.g.Refused())
+	// /Me is the token's subject, never a resource the run created.
+	h.refused(http.MethodPatch, "/Me", map[string]any{"schemas": []string{patchURN},
+		"Operations": []any{map[string]any{"op": "replace", "path": "active", "value": false}}}, "/Me (the authenticated subject)")
+	if got := len(h.g.Refused()); got != 6 {
+		t.Errorf("Refused() holds %d lines, want 6: %q", got, h.g.Refused())
 	}
 }
 
@@ -374,5 +377,54 @@ func TestConcurrent(t *testing.T) {
 	}
 	if n := len(h.g.Refused()); n != 64 {
 		t.Errorf("%d refusals, want 64", n)
+	}
+}
+
+// TestSeenWhileCreating: a list answered while a create is in flight may
+// already show the new resource; the create's 201 still makes it the run's.
+func TestSeenWhileCreating(t *testing.T) {
+	arrived, listed := make(chan struct{}), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		switch r.Method {
+		case http.MethodPost:
+			close(arrived)
+			<-listed
+			w.WriteHeader(http.StatusCreated)
+			_, _ = io.WriteString(w, `{"id":"n1"}`)
+		case http.MethodGet:
+			_, _ = io.WriteString(w, `{"Resources":[{"id":"n1"}]}`)
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	defer srv.Close()
+	g := guard.New()
+	c := g.Client(nil)
+	done := make(chan error, 1)
+	go func() {
+		resp, err := c.Post(srv.URL+"/Users", "application/scim+json", strings.NewReader(`{"userName":"x"}`))
+		if err == nil {
+			_, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-arrived
+	resp, err := c.Get(srv.URL + "/Users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	close(listed)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/Users/n1", nil)
+	if resp, err := c.Do(req); err != nil {
+		t.Errorf("DELETE of the resource the run created: %v", err)
+	} else {
+		resp.Body.Close()
 	}
 }
