@@ -48,7 +48,10 @@ type Options struct {
 	Retry RetryPolicy
 	// HTTPClient sends the requests; nil means a client of its own (see
 	// [Client]). The caller builds it for TLS options. Its Timeout, if any,
-	// also applies.
+	// also applies. The client uses a copy whose CheckRedirect follows only
+	// same-origin redirects (see [Client.Do]); a CheckRedirect set here is
+	// asked first and may stop any redirect (http.ErrUseLastResponse hands
+	// the redirect itself back) but cannot allow one to another origin.
 	HTTPClient *http.Client
 	// Hook receives every attempt as a redacted, capped exchange.
 	Hook transcript.Hook
@@ -117,6 +120,7 @@ func New(opts Options) (*Client, error) {
 	if c.http == nil {
 		c.http = &http.Client{Transport: defaultTransport()}
 	}
+	c.http = withRedirectPolicy(c.http)
 	if c.bodyCap <= 0 {
 		c.bodyCap = DefaultBodyCap
 	}
@@ -161,7 +165,14 @@ func (c *Client) WithAuth(a Auth) *Client {
 
 // Do sends req, retrying on 429 and 503 within the retry policy. A non-2xx
 // status is not an error: the caller judges it. The error is a transport
-// failure (refused, reset, timeout, cancelled), wrapped with method and URL.
+// failure (refused, reset, timeout, cancelled), wrapped with method and URL;
+// [Diagnose] turns it into one line for a person.
+//
+// Redirects are followed only within the origin (scheme, host and port) of
+// the request, at most ten times: a redirect elsewhere is an error wrapping
+// [ErrCrossOriginRedirect] and nothing is sent to the other host, so the
+// credentials never leave the target. 307 and 308 keep the method and body;
+// 301 and 302 turn a POST into a GET, as browsers and net/http do.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	method := req.Method
 	if method == "" {
@@ -290,10 +301,12 @@ func (c *Client) attempt(parent context.Context, method, target string, body []b
 		ex.ResponseHeader = resp.Header
 	}
 	if err != nil {
-		if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			err = fmt.Errorf("no complete response within %v: %w", c.timeout, err)
-		}
+		err = c.classifyTimeout(parent, ctx, resp != nil, err)
 		ex.Error = err.Error()
+		if resp != nil && c.hook != nil {
+			// What did arrive is the evidence a report shows.
+			ex.ResponseBody = string(resp.Body)
+		}
 		c.report(ex)
 		return nil, err
 	}
@@ -302,6 +315,25 @@ func (c *Client) attempt(parent context.Context, method, target string, body []b
 	}
 	c.report(ex)
 	return resp, nil
+}
+
+// classifyTimeout marks err as a [timeoutError] when the attempt ran out of
+// its own time (ctx, from the per-request timeout) or of the caller's
+// http.Client.Timeout, rather than of the caller's context (parent), so
+// [Diagnose] can say which limit was hit. headers tells whether the status
+// line had arrived.
+func (c *Client) classifyTimeout(parent, ctx context.Context, headers bool, err error) error {
+	if parent.Err() != nil {
+		return err
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &timeoutError{limit: c.timeout, which: "request timeout", headers: headers, err: err}
+	}
+	var ue *url.Error
+	if c.http.Timeout > 0 && errors.As(err, &ue) && ue.Timeout() {
+		return &timeoutError{limit: c.http.Timeout, which: "HTTP client timeout", headers: headers, err: err}
+	}
+	return err
 }
 
 // read performs the round trip and reads the body, decoding any content
@@ -323,7 +355,27 @@ func (c *Client) read(hreq *http.Request) (*Response, error) {
 		out.Body = raw
 		return out, fmt.Errorf("decode %s response body: %w", hresp.Header.Get("Content-Encoding"), err)
 	}
+	if hreq.URL.Scheme == "http" && out.Status == http.StatusBadRequest && tlsPortAnswer(out.Body) {
+		return out, fmt.Errorf("%w: the server answered 400 %q", ErrSchemeMismatch, firstLine(out.Body))
+	}
 	return out, nil
+}
+
+// tlsPortAnswer reports whether body is the 400 page a TLS server (Go's
+// net/http, nginx) sends to a request in plain HTTP.
+func tlsPortAnswer(body []byte) bool {
+	s := string(body)
+	return strings.Contains(s, "Client sent an HTTP request to an HTTPS server") ||
+		strings.Contains(s, "plain HTTP request was sent to HTTPS port")
+}
+
+// firstLine returns the first line of b, at most 120 bytes of it.
+func firstLine(b []byte) string {
+	s, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+	if len(s) > 120 {
+		s = s[:120]
+	}
+	return s
 }
 
 // report hands ex to the hook redacted as a whole by [transcript.Redact]

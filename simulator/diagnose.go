@@ -1,0 +1,197 @@
+package simulator
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ErrSchemeMismatch is wrapped by the error [Client.Do] returns when a
+// plain-HTTP request reached a TLS port and the server said so (Go's and
+// nginx's 400 answers): the request never reached the SCIM service.
+var ErrSchemeMismatch = errors.New("plain HTTP request sent to a TLS port")
+
+// Diagnose turns an error returned by [Client.Do] (or Get, Post, ...) into
+// one line "<cause>: <likely fix>" for a person reading a CI log: which
+// failure it is (refused, unknown host, TLS, timeout, redirect, body) and
+// what usually fixes it, without the method and URL the error repeats at
+// every layer. An error it does not know gives the text of the innermost
+// error. Diagnose(nil) is "".
+func Diagnose(err error) string {
+	if err == nil {
+		return ""
+	}
+	return oneLine(diagnose(err))
+}
+
+func diagnose(err error) string {
+	var (
+		redir    *redirectError
+		timeout  *timeoutError
+		dnsErr   *net.DNSError
+		unknown  x509.UnknownAuthorityError
+		invalid  x509.CertificateInvalidError
+		hostname x509.HostnameError
+		record   tls.RecordHeaderError
+		alert    tls.AlertError
+	)
+	switch {
+	case errors.As(err, &redir):
+		return fmt.Sprintf("redirected to another origin (%s): not followed, so the token never leaves the target; use the final URL as --target", redir.toOrigin())
+	case errors.Is(err, ErrTooManyRedirects):
+		return "redirect loop (more than 10 redirects): fix the target's redirects, or use the final URL as --target"
+	case errors.Is(err, ErrSchemeMismatch):
+		return "the port speaks TLS: use https:// in --target"
+	case errors.As(err, &timeout):
+		return timeout.diagnose()
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the run's time limit ran out before the target answered: raise --timeout, or run fewer specs"
+	case errors.Is(err, context.Canceled):
+		return "interrupted before the target answered"
+	case errors.As(err, &dnsErr):
+		return diagnoseDNS(dnsErr)
+	case errors.As(err, &invalid):
+		return diagnoseInvalidCert(invalid)
+	case errors.As(err, &unknown):
+		return "TLS: certificate signed by an unknown authority: pass --ca FILE with the issuing CA (or --insecure in a lab)"
+	case errors.As(err, &hostname):
+		return diagnoseHostname(hostname)
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		// net/http's text for a tls.RecordHeaderError that begins "HTTP/".
+		return "the port speaks plain HTTP: use http:// in --target"
+	case errors.As(err, &record):
+		if string(record.RecordHeader[:]) == "HTTP/" {
+			return "the port speaks plain HTTP: use http:// in --target"
+		}
+		return fmt.Sprintf("the port does not speak TLS (it began with %q): check the scheme and port in --target", record.RecordHeader[:])
+	case strings.Contains(err.Error(), `malformed HTTP response "\x15\x03`):
+		// A TLS server's alert record read as HTTP: the client spoke plain
+		// HTTP to a TLS port that did not answer in HTTP.
+		return "the port speaks TLS: use https:// in --target"
+	case errors.As(err, &alert):
+		return fmt.Sprintf("TLS: the target refused the handshake (%v): check that it accepts TLS 1.2+ and whether it wants a client certificate", error(alert))
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Sprintf("connection refused by %s: is the server running and listening on that port?", addr(err))
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return fmt.Sprintf("%s is unreachable (no route to it): check the address in --target and the network (VPN, firewall)", addr(err))
+	case errors.Is(err, syscall.ECONNRESET):
+		return fmt.Sprintf("connection reset by %s: the target or a proxy in between dropped it; check their logs (and http:// versus https://)", addr(err))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "the target closed the connection without a complete answer: check its logs (a crash, a proxy, or http:// versus https://)"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Sprintf("no answer in time (%s): the target or the network is too slow; raise --request-timeout if it is just slow", innermost(err))
+	}
+	return innermost(err)
+}
+
+// timeoutError is the failure of an attempt that ran out of time: the
+// client's per-request timeout or the Timeout of the caller's http.Client.
+type timeoutError struct {
+	limit   time.Duration
+	which   string // "request timeout" or "HTTP client timeout"
+	headers bool   // the status line and headers had arrived
+	err     error
+}
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("no complete response within %v (%s): %v", e.limit, e.which, e.err)
+}
+
+func (e *timeoutError) Unwrap() error { return e.err }
+
+func (e *timeoutError) diagnose() string {
+	var op *net.OpError
+	if errors.As(e.err, &op) && op.Op == "dial" {
+		return fmt.Sprintf("no connection to %s within %v (%s): the host does not answer; check the address in --target and the network (VPN, firewall)", addr(e.err), e.limit, e.which)
+	}
+	if e.headers {
+		return fmt.Sprintf("the response body did not arrive within %v (%s): the target stalls mid-answer; raise --request-timeout if it is just slow", e.limit, e.which)
+	}
+	return fmt.Sprintf("no answer within %v (%s): the target hangs; raise --request-timeout if it is just slow", e.limit, e.which)
+}
+
+func diagnoseDNS(e *net.DNSError) string {
+	switch {
+	case e.IsNotFound:
+		return fmt.Sprintf("unknown host %s: check the host name in --target", e.Name)
+	case e.IsTimeout:
+		return fmt.Sprintf("looking up host %s timed out: check the DNS resolver of this machine", e.Name)
+	default:
+		return fmt.Sprintf("cannot look up host %s (%s): check the host name in --target and the DNS resolver", e.Name, e.Err)
+	}
+}
+
+func diagnoseInvalidCert(e x509.CertificateInvalidError) string {
+	if e.Reason != x509.Expired {
+		return fmt.Sprintf("TLS: %v: fix the server certificate (or --insecure in a lab)", error(e))
+	}
+	if e.Cert != nil && time.Now().Before(e.Cert.NotBefore) {
+		return fmt.Sprintf("TLS: certificate not valid before %s: check the clock here and on the server (or --insecure in a lab)", e.Cert.NotBefore.UTC().Format(time.DateOnly))
+	}
+	if e.Cert != nil {
+		return fmt.Sprintf("TLS: certificate expired on %s: renew the server certificate (or --insecure in a lab)", e.Cert.NotAfter.UTC().Format(time.DateOnly))
+	}
+	return "TLS: certificate expired (or not yet valid): renew the server certificate (or --insecure in a lab)"
+}
+
+func diagnoseHostname(e x509.HostnameError) string {
+	var names []string
+	if e.Certificate != nil {
+		names = append(names, e.Certificate.DNSNames...)
+		for _, ip := range e.Certificate.IPAddresses {
+			names = append(names, ip.String())
+		}
+	}
+	named := ""
+	if len(names) > 0 {
+		if len(names) > 5 {
+			names = append(names[:5], "...")
+		}
+		named = " (it names " + strings.Join(names, ", ") + ")"
+	}
+	return fmt.Sprintf("TLS: certificate is not valid for host %s%s: use a host name the certificate names", e.Host, named)
+}
+
+// addr returns the remote address a network error names, or "the target".
+func addr(err error) string {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Addr != nil {
+		return op.Addr.String()
+	}
+	return "the target"
+}
+
+// innermost returns the text of the deepest error in err's chain that
+// still says something, dropping the method, URL and attempt prefixes
+// every layer adds.
+func innermost(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil || next.Error() == "" {
+			return err.Error()
+		}
+		err = next
+	}
+}
+
+// oneLine joins the lines of s with "; " so a message never breaks a log
+// line.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
+	for i := range fields {
+		fields[i] = strings.TrimSpace(fields[i])
+	}
+	return strings.Join(fields, "; ")
+}
