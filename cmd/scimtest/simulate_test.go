@@ -84,9 +84,9 @@ func TestSimulateCannotRun(t *testing.T) {
 		{"unknown flag", nil, []string{"simulate", "okta", "--nope"}, "unknown flag"},
 		{"target without token", nil, []string{"simulate", "okta", "--target", deadURL}, "no token"},
 		{"bad target URL", nil, []string{"simulate", "okta", "--target", "ftp://x", "--token", "t"}, "base URL"},
-		{"unreachable okta", nil, []string{"simulate", "okta", "--target", deadURL, "--token", "t"}, "unreachable"},
-		{"unreachable entra", []string{"SCIMTEST_TOKEN=t"}, []string{"simulate", "entra", "--target", deadURL}, "unreachable"},
-		{"wrong token", nil, []string{"simulate", "entra", "--target", denied.URL, "--token", "t"}, "rejected the credentials"},
+		{"unreachable okta", nil, []string{"simulate", "okta", "--target", deadURL, "--token", "t"}, `Okta's "Test API Credentials" failed: connection refused by`},
+		{"unreachable entra", []string{"SCIMTEST_TOKEN=t"}, []string{"simulate", "entra", "--target", deadURL}, `Entra's "Test Connection" failed: connection refused by`},
+		{"wrong token", nil, []string{"simulate", "entra", "--target", denied.URL, "--token", "t"}, "the target rejected the token (HTTP 401): check --token or SCIMTEST_TOKEN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

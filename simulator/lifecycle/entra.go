@@ -19,21 +19,21 @@ type entraDriver struct {
 	cfg Config
 }
 
-func newEntraDriver(cfg Config, opts simulator.Options) (Driver, error) {
+func newEntraDriver(cfg Config, opts simulator.Options) (Driver, *simulator.Client, error) {
 	d, err := entra.ParseDialect(cfg.Dialect)
 	if err != nil {
-		return nil, fmt.Errorf("lifecycle: %w", err)
+		return nil, nil, fmt.Errorf("lifecycle: %w", err)
 	}
 	opts.Profile = entra.Profile("")
 	c, err := simulator.New(opts)
 	if err != nil {
-		return nil, fmt.Errorf("lifecycle: %w", err)
+		return nil, nil, fmt.Errorf("lifecycle: %w", err)
 	}
 	p, err := entra.New(c, entra.Options{Dialect: d})
 	if err != nil {
-		return nil, fmt.Errorf("lifecycle: %w", err)
+		return nil, nil, fmt.Errorf("lifecycle: %w", err)
 	}
-	return &entraDriver{p: p, gen: fixtures.New(cfg.Seed, cfg.RunID), cfg: cfg}, nil
+	return &entraDriver{p: p, gen: fixtures.New(cfg.Seed, cfg.RunID), cfg: cfg}, c, nil
 }
 
 // userKey is the Entra object id the driver uses for user i; only the
@@ -115,14 +115,16 @@ func (d *entraDriver) provisioned(idx []int) []entra.User {
 	return out
 }
 
-func (d *entraDriver) Phases(cleanup bool) []Phase {
-	n, g := d.cfg.Users, d.cfg.Groups
-	groups := func(k Kind, do func(ctx context.Context, grp entra.Group, i int) error) Phase {
-		return Phase{Kind: k, N: g, Do: func(ctx context.Context, i int) error {
-			return skip(do(ctx, d.group(i), i))
-		}}
-	}
-	ps := []Phase{
+// groups runs do for each group as a phase of kind k.
+func (d *entraDriver) groups(k Kind, do func(ctx context.Context, grp entra.Group, i int) error) Phase {
+	return Phase{Kind: k, N: d.cfg.Groups, Do: func(ctx context.Context, i int) error {
+		return skip(do(ctx, d.group(i), i))
+	}}
+}
+
+func (d *entraDriver) Phases() []Phase {
+	n, groups := d.cfg.Users, d.groups
+	return []Phase{
 		{Kind: KindCreateUser, N: n, Do: func(ctx context.Context, i int) error {
 			_, _, err := d.p.ProvisionUser(ctx, d.user(i))
 			return err
@@ -167,17 +169,17 @@ func (d *entraDriver) Phases(cleanup bool) []Phase {
 			return skip(d.p.EnableUser(ctx, ref(i)))
 		}},
 	}
-	if cleanup {
-		ps = append(ps,
-			groups(KindDeleteGroup, func(ctx context.Context, grp entra.Group, _ int) error {
-				return d.p.DeleteGroup(ctx, grp)
-			}),
-			Phase{Kind: KindDeleteUser, N: n, Do: func(ctx context.Context, i int) error {
-				return skip(d.p.DeleteUser(ctx, ref(i)))
-			}},
-		)
+}
+
+func (d *entraDriver) Cleanup() []Phase {
+	return []Phase{
+		d.groups(KindDeleteGroup, func(ctx context.Context, grp entra.Group, _ int) error {
+			return d.p.DeleteGroup(ctx, grp)
+		}),
+		{Kind: KindDeleteUser, N: d.cfg.Users, Do: func(ctx context.Context, i int) error {
+			return skip(d.p.DeleteUser(ctx, ref(i)))
+		}},
 	}
-	return ps
 }
 
 // Quarantine thresholds of Entra's provisioning service (idp-wire.md B2).

@@ -26,6 +26,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/guard"
 	"github.com/scimtest/scimtest/simulator/transcript"
 )
 
@@ -55,13 +56,21 @@ const (
 // step for the same object failed; it is counted apart from failures.
 var ErrSkipped = errors.New("skipped: an earlier step for this object failed")
 
-// ErrUnreachable wraps a test-credentials failure that got no response: the
+// ErrUnreachable wraps a credential-test failure that got no response: the
 // run cannot start.
 var ErrUnreachable = errors.New("target unreachable")
 
-// ErrUnauthorized wraps a test-credentials failure with 401 or 403: the
+// ErrUnauthorized wraps a credential-test failure with 401 or 403: the
 // token is wrong, so the run cannot start.
 var ErrUnauthorized = errors.New("target rejected the credentials")
+
+// ErrNotSCIM wraps a credential-test failure whose answer is not SCIM JSON
+// at all (an HTML or text page): the base URL is most likely wrong, so the
+// run cannot start.
+var ErrNotSCIM = errors.New("target does not answer SCIM")
+
+// ErrRunTimeout is the cause of a run stopped by [Config].RunTimeout.
+var ErrRunTimeout = errors.New("the whole-run timeout was reached")
 
 // Phase is one step of the lifecycle, run once per object index.
 type Phase struct {
@@ -80,9 +89,11 @@ type Phase struct {
 type Driver interface {
 	// TestCredentials runs the IdP's connection test.
 	TestCredentials(ctx context.Context) error
-	// Phases returns the lifecycle steps in order; cleanup steps are
-	// included only when cleanup is true.
-	Phases(cleanup bool) []Phase
+	// Phases returns the lifecycle steps in order, cleanup excluded.
+	Phases() []Phase
+	// Cleanup returns the steps that delete what the run created; they
+	// only touch objects the driver holds an id for.
+	Cleanup() []Phase
 	// Admin says what the IdP's admin would see after a run.
 	Admin(s *Summary) []string
 }
@@ -112,6 +123,15 @@ type Config struct {
 	Keep bool
 	// Timeout bounds each request; 0 means the client default.
 	Timeout time.Duration
+	// RunTimeout bounds the lifecycle before cleanup; 0 means no bound.
+	// When it expires (or ctx is cancelled), the operations in flight fail,
+	// the rest are not attempted, and cleanup still runs within
+	// CleanupGrace.
+	RunTimeout time.Duration
+	// CleanupGrace bounds cleanup once the run was stopped (RunTimeout or
+	// ctx); 0 means 2×Timeout, at least 5s. Cleanup of a run that was not
+	// stopped gets the same grace after RunTimeout.
+	CleanupGrace time.Duration
 	// Hook receives every exchange (for a HAR transcript); may be nil.
 	Hook transcript.Hook
 	// Progress receives a progress bar; nil draws none.
@@ -151,9 +171,16 @@ func (c *Config) validate() error {
 }
 
 // Run runs the lifecycle described by cfg. It returns an error only when the
-// run could not happen (bad configuration; an unreachable target wraps
-// [ErrUnreachable], a refused token [ErrUnauthorized]); failed operations
-// are in the summary.
+// run could not happen: a bad configuration, or a failed credential test
+// that got no response ([ErrUnreachable]), a refused token
+// ([ErrUnauthorized]) or a page that is not SCIM ([ErrNotSCIM]), each as a
+// [*StartError] whose message is one line naming the cause and the fix.
+// Failed operations are in the summary.
+//
+// Every request goes through a [guard.Guard], so no flow can write to a
+// resource the run did not create. When ctx is cancelled or RunTimeout
+// expires, the run stops, cleans up what it created within CleanupGrace
+// (unless Keep) and returns the summary, with [Summary].Stopped saying why.
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -180,57 +207,120 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		cp.Transport = lim
 		hc = &cp
 	}
-	hook := st.hook
+	// The guard sits closest to the wire, under the rate limiter, so it
+	// sees every request a flow sends, retries included.
+	g := guard.New()
+	hc = g.Client(hc)
+	probe := &firstAnswer{}
+	hook := func(ex transcript.Exchange) {
+		st.hook(ex)
+		probe.see(ex)
+	}
 	if cfg.Hook != nil {
 		user := cfg.Hook
 		hook = func(ex transcript.Exchange) {
 			st.hook(ex)
+			probe.see(ex)
 			user(ex)
 		}
 	}
-	driver, err := newDriver(cfg, hc, hook)
+	driver, client, err := newDriver(cfg, hc, hook)
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	if err := driver.TestCredentials(ctx); err != nil {
-		switch status, _ := statusOf(err); status {
-		case 0:
-			return nil, fmt.Errorf("%w: %s: %w", ErrUnreachable, cfg.BaseURL, err)
-		case http.StatusUnauthorized, http.StatusForbidden:
-			return nil, fmt.Errorf("%w (HTTP %d): check --token or SCIMTEST_TOKEN: %w", ErrUnauthorized, status, err)
+	runCtx, cancel := ctx, context.CancelFunc(func() {})
+	if cfg.RunTimeout > 0 {
+		runCtx, cancel = context.WithTimeoutCause(ctx, cfg.RunTimeout, ErrRunTimeout)
+	}
+	defer cancel()
+
+	probe.arm()
+	err = driver.TestCredentials(runCtx)
+	probe.disarm()
+	if err != nil {
+		if serr := startError(cfg.IdP, err, probe.exchange()); serr != nil {
+			return nil, serr
 		}
 		// The IdP refuses to enable provisioning when its test fails, so
 		// the run stops here and the summary says why.
 		st.record(KindTestCredentials, err)
-		return finish(st, driver, cfg, start), nil
+		return finish(st, driver, cfg, client, g, start), nil
 	}
 	st.record(KindTestCredentials, nil)
 
-	phases := driver.Phases(!cfg.Keep)
+	phases := driver.Phases()
+	var cleanup []Phase
+	if !cfg.Keep {
+		cleanup = driver.Cleanup()
+	}
 	var total int64
-	for _, p := range phases {
+	for _, p := range append(phases[:len(phases):len(phases)], cleanup...) {
 		total += int64(p.N)
 	}
 	bar := newBar(cfg.Progress, total)
 	for _, p := range phases {
-		if ctx.Err() != nil {
-			break
+		runPhase(runCtx, p, cfg.Concurrency, st, bar)
+	}
+	stopped := stopReason(runCtx)
+	if len(cleanup) > 0 {
+		cctx, ccancel := cleanupContext(ctx, runCtx, cfg)
+		for _, p := range cleanup {
+			runPhase(cctx, p, cfg.Concurrency, st, bar)
 		}
-		if bar != nil {
-			bar.Describe(fmt.Sprintf("%-16s", p.Kind))
+		if stopped == "" {
+			stopped = stopReason(cctx)
 		}
-		runPhase(ctx, p, cfg.Concurrency, st, bar)
+		ccancel()
 	}
 	if bar != nil {
 		_ = bar.Finish() // a drawing error must not fail the run
 		_, _ = io.WriteString(cfg.Progress, "\n")
 	}
-	return finish(st, driver, cfg, start), ctx.Err()
+	s := finish(st, driver, cfg, client, g, start)
+	s.Stopped = stopped
+	return s, nil
 }
 
-func finish(st *stats, d Driver, cfg Config, start time.Time) *Summary {
+// cleanupContext is the context cleanup runs in: not cancelled with ctx
+// (an interrupted run still removes what it created), but ended
+// CleanupGrace after runCtx ends, so a target that hangs cannot hold the
+// run beyond its bound.
+func cleanupContext(ctx, runCtx context.Context, cfg Config) (context.Context, context.CancelFunc) {
+	grace := cfg.CleanupGrace
+	if grace <= 0 {
+		grace = max(2*cfg.Timeout, 5*time.Second)
+	}
+	cctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(runCtx, func() {
+		t := time.AfterFunc(grace, func() {
+			cancel(fmt.Errorf("cleanup did not finish within %v: %w", grace, ErrRunTimeout))
+		})
+		context.AfterFunc(cctx, func() { t.Stop() })
+	})
+	return cctx, func() {
+		stop()
+		cancel(context.Canceled)
+	}
+}
+
+// stopReason says why ctx ended before the run's work did; empty when it
+// did not.
+func stopReason(ctx context.Context) string {
+	if ctx.Err() == nil {
+		return ""
+	}
+	if cause := context.Cause(ctx); errors.Is(cause, ErrRunTimeout) {
+		return cause.Error()
+	}
+	return "interrupted"
+}
+
+func finish(st *stats, d Driver, cfg Config, c *simulator.Client, g *guard.Guard, start time.Time) *Summary {
 	s := st.summary(cfg.IdP, time.Since(start))
+	s.RunID = cfg.RunID
+	_ = c
+	s.Refused = g.Refused()
 	s.Admin = d.Admin(s)
 	return s
 }
@@ -254,15 +344,21 @@ func newBar(w io.Writer, total int64) *progressbar.ProgressBar {
 	)
 }
 
-// runPhase runs p's operations on up to conc workers.
+// runPhase runs p's operations on up to conc workers. Once ctx ends, no
+// further operation starts: they are counted as not attempted, and an
+// operation that fails because ctx ended says so instead of quoting the
+// cancelled request.
 func runPhase(ctx context.Context, p Phase, conc int, st *stats, bar *progressbar.ProgressBar) {
+	if bar != nil {
+		bar.Describe(fmt.Sprintf("%-16s", p.Kind))
+	}
 	if p.Sequential {
 		conc = 1
 	}
 	if conc > p.N {
 		conc = p.N
 	}
-	var next atomic.Int64
+	var next, attempted atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < conc; w++ {
 		wg.Add(1)
@@ -273,7 +369,12 @@ func runPhase(ctx context.Context, p Phase, conc int, st *stats, bar *progressba
 				if i >= p.N || ctx.Err() != nil {
 					return
 				}
-				st.record(p.Kind, safeDo(ctx, p, i))
+				attempted.Add(1)
+				err := safeDo(ctx, p, i)
+				if err != nil && ctx.Err() != nil && !errors.Is(err, ErrSkipped) {
+					err = &stoppedError{reason: stopReason(ctx), err: err}
+				}
+				st.record(p.Kind, err)
 				if bar != nil {
 					_ = bar.Add(1) // drawing errors are cosmetic
 				}
@@ -281,6 +382,9 @@ func runPhase(ctx context.Context, p Phase, conc int, st *stats, bar *progressba
 		}()
 	}
 	wg.Wait()
+	if left := int64(p.N) - attempted.Load(); left > 0 {
+		st.notRun(p.Kind, left)
+	}
 }
 
 // safeDo runs one operation, turning a panic in a flow into a failure of
@@ -294,8 +398,9 @@ func safeDo(ctx context.Context, p Phase, i int) (err error) {
 	return p.Do(ctx, i)
 }
 
-// newDriver builds the IdP driver and its client.
-func newDriver(cfg Config, hc *http.Client, hook transcript.Hook) (Driver, error) {
+// newDriver builds the IdP driver and the client it sends through, whose
+// throttling counters the summary reports.
+func newDriver(cfg Config, hc *http.Client, hook transcript.Hook) (Driver, *simulator.Client, error) {
 	opts := simulator.Options{
 		BaseURL:    cfg.BaseURL,
 		Auth:       simulator.Bearer(cfg.Token),
@@ -309,5 +414,5 @@ func newDriver(cfg Config, hc *http.Client, hook transcript.Hook) (Driver, error
 	case "okta":
 		return newOktaDriver(cfg, opts)
 	}
-	return nil, fmt.Errorf("lifecycle: unknown IdP %q", cfg.IdP)
+	return nil, nil, fmt.Errorf("lifecycle: unknown IdP %q", cfg.IdP)
 }

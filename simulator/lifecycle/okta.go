@@ -27,16 +27,16 @@ type oktaDriver struct {
 	ids []string
 }
 
-func newOktaDriver(cfg Config, opts simulator.Options) (Driver, error) {
+func newOktaDriver(cfg Config, opts simulator.Options) (Driver, *simulator.Client, error) {
 	c, err := simulator.New(opts)
 	if err != nil {
-		return nil, fmt.Errorf("lifecycle: %w", err)
+		return nil, nil, fmt.Errorf("lifecycle: %w", err)
 	}
 	p, err := okta.New(c, okta.Config{Dialect: okta.Dialect(cfg.Dialect)})
 	if err != nil {
-		return nil, fmt.Errorf("lifecycle: %w", err)
+		return nil, nil, fmt.Errorf("lifecycle: %w", err)
 	}
-	return &oktaDriver{p: p, c: c, gen: fixtures.New(cfg.Seed, cfg.RunID), cfg: cfg, ids: make([]string, cfg.Users)}, nil
+	return &oktaDriver{p: p, c: c, gen: fixtures.New(cfg.Seed, cfg.RunID), cfg: cfg, ids: make([]string, cfg.Users)}, c, nil
 }
 
 // oktaResult turns a flow on an object never linked into [ErrSkipped]: its
@@ -81,19 +81,23 @@ func (d *oktaDriver) TestCredentials(ctx context.Context) error {
 	return oktaResult(d.p.TestCredentials(ctx))
 }
 
-func (d *oktaDriver) Phases(cleanup bool) []Phase {
-	n, g := d.cfg.Users, d.cfg.Groups
-	groups := func(k Kind, do func(ctx context.Context, grp fixtures.Group, i int) error) Phase {
-		return Phase{Kind: k, N: g, Do: func(ctx context.Context, i int) error {
-			return oktaResult(do(ctx, d.group(i), i))
-		}}
-	}
-	users := func(k Kind, do func(ctx context.Context, oktaID string) error) Phase {
-		return Phase{Kind: k, N: n, Do: func(ctx context.Context, i int) error {
-			return oktaResult(do(ctx, d.oktaID(i)))
-		}}
-	}
-	ps := []Phase{
+// groups runs do for each group as a phase of kind k.
+func (d *oktaDriver) groups(k Kind, do func(ctx context.Context, grp fixtures.Group, i int) error) Phase {
+	return Phase{Kind: k, N: d.cfg.Groups, Do: func(ctx context.Context, i int) error {
+		return oktaResult(do(ctx, d.group(i), i))
+	}}
+}
+
+// users runs do for each user's Okta id as a phase of kind k.
+func (d *oktaDriver) users(k Kind, do func(ctx context.Context, oktaID string) error) Phase {
+	return Phase{Kind: k, N: d.cfg.Users, Do: func(ctx context.Context, i int) error {
+		return oktaResult(do(ctx, d.oktaID(i)))
+	}}
+}
+
+func (d *oktaDriver) Phases() []Phase {
+	n, groups, users := d.cfg.Users, d.groups, d.users
+	return []Phase{
 		{Kind: KindCreateUser, N: n, Do: func(ctx context.Context, i int) error {
 			u := d.user(i)
 			d.ids[i] = u.OktaID
@@ -142,25 +146,29 @@ func (d *oktaDriver) Phases(cleanup bool) []Phase {
 			return oktaResult(err)
 		}},
 	}
-	if cleanup {
-		ps = append(ps,
-			groups(KindDeleteGroup, func(ctx context.Context, grp fixtures.Group, _ int) error {
-				return d.p.UnlinkGroup(ctx, grp.OktaID, true)
-			}),
-			// Okta never deletes users (idp-wire.md A1.3); this DELETE is the
-			// tester removing what it created, outside Okta's traffic.
-			users(KindDeleteUser, d.deleteUser),
-		)
+}
+
+func (d *oktaDriver) Cleanup() []Phase {
+	return []Phase{
+		d.groups(KindDeleteGroup, func(ctx context.Context, grp fixtures.Group, _ int) error {
+			return d.p.UnlinkGroup(ctx, grp.OktaID, true)
+		}),
+		// Okta never deletes users (idp-wire.md A1.3); this DELETE is the
+		// tester removing what it created, outside Okta's traffic.
+		d.users(KindDeleteUser, d.deleteUser),
 	}
-	return ps
 }
 
 // cleanupError is a failed cleanup DELETE; it is not an Okta flow, so it
 // carries no admin message.
 type cleanupError struct {
 	status int
+	op     string // "cleanup: DELETE /Users/42"
 	msg    string
+	err    error
 }
+
+func (e *cleanupError) Unwrap() error { return e.err }
 
 func (e *cleanupError) Error() string    { return e.msg }
 func (e *cleanupError) HTTPStatus() int  { return e.status }
@@ -174,7 +182,7 @@ func (d *oktaDriver) deleteUser(ctx context.Context, oktaID string) error {
 	path := "/Users/" + url.PathEscape(id)
 	resp, err := d.c.Do(ctx, simulator.Request{Method: http.MethodDelete, Path: path})
 	if err != nil {
-		return &cleanupError{msg: fmt.Sprintf("cleanup: %v", err)}
+		return &cleanupError{op: "cleanup: DELETE " + path, msg: fmt.Sprintf("cleanup: %v", err), err: err}
 	}
 	if resp.Status != http.StatusNoContent {
 		return &cleanupError{status: resp.Status, msg: fmt.Sprintf(

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	_ "github.com/scimtest/scimtest/simulator"
 	"github.com/scimtest/scimtest/simulator/transcript"
 )
 
@@ -42,10 +43,13 @@ func statusOf(err error) (int, string) {
 	return 0, ""
 }
 
-// errKey classifies errors for the summary.
+// errKey classifies errors for the summary. Cause tells apart the
+// failures without a response (a timeout, a refused redirect, a cut body),
+// which share status 0.
 type errKey struct {
 	Status   int
 	ScimType string
+	Cause    string
 }
 
 // ErrorClass is one class of failed operations in a [Summary].
@@ -54,6 +58,9 @@ type ErrorClass struct {
 	Status int
 	// ScimType is the scimType of the SCIM error body, if any.
 	ScimType string
+	// Cause names the class of a failure without a response ("timeout",
+	// "refused by the guard", ...); empty when a response arrived.
+	Cause string
 	// Count is how many operations failed this way.
 	Count int64
 	// Kind is the operation kind of the first example.
@@ -75,6 +82,9 @@ type KindCount struct {
 	// Skipped counts operations not attempted because an earlier step for
 	// the same object failed.
 	Skipped int64
+	// NotRun counts operations never started because the run was stopped
+	// (interrupted, or out of time).
+	NotRun int64
 }
 
 // stats gathers a run's counters. Everything it holds is bounded by the
@@ -87,6 +97,10 @@ type stats struct {
 	errs   map[errKey]*ErrorClass
 	quar   atomic.Bool
 	status map[int]int64
+
+	// uncertain counts creates that may have happened unseen (see
+	// [Summary].UncertainCreates).
+	uncertain int64
 
 	lat      histogram
 	requests atomic.Int64
@@ -110,16 +124,29 @@ func (s *stats) hook(ex transcript.Exchange) {
 	s.mu.Unlock()
 }
 
-// record tallies the outcome of one operation.
-func (s *stats) record(k Kind, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// kind returns the tally of k, adding it in first-run order; s.mu is held.
+func (s *stats) kind(k Kind) *KindCount {
 	kc, ok := s.ops[k]
 	if !ok {
 		kc = &KindCount{Kind: k}
 		s.ops[k] = kc
 		s.kinds = append(s.kinds, k)
 	}
+	return kc
+}
+
+// notRun tallies n operations of kind k that never started.
+func (s *stats) notRun(k Kind, n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.kind(k).NotRun += n
+}
+
+// record tallies the outcome of one operation.
+func (s *stats) record(k Kind, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kc := s.kind(k)
 	switch {
 	case err == nil:
 		kc.OK++
@@ -129,15 +156,24 @@ func (s *stats) record(k Kind, err error) {
 		return
 	}
 	kc.Failed++
+	status, scimType := statusOf(err)
+	if (k == KindCreateUser || k == KindPushGroup) && status < 300 {
+		s.uncertain++
+	}
 	var q quarantiner
 	if errors.As(err, &q) && q.QuarantineCause() {
 		s.quar.Store(true)
 	}
-	status, scimType := statusOf(err)
-	key := errKey{status, scimType}
+	key := errKey{Status: status, ScimType: scimType}
+	example := err.Error()
+	if status == 0 {
+		// A failure without a response reads as the operation and one line
+		// of diagnosis, not as net/http's error nested in the IdP's wording.
+		key.Cause, example = noResponse(err)
+	}
 	ec, ok := s.errs[key]
 	if !ok {
-		ec = &ErrorClass{Status: status, ScimType: scimType, Kind: k, Example: err.Error()}
+		ec = &ErrorClass{Status: status, ScimType: scimType, Cause: key.Cause, Kind: k, Example: example}
 		var am adminMessager
 		if errors.As(err, &am) {
 			ec.Admin = am.AdminMessage()
@@ -169,6 +205,22 @@ type Summary struct {
 	Admin []string
 	// Quarantine is true when Entra would quarantine the job.
 	Quarantine bool
+	// UncertainCreates counts creates that failed without a usable answer
+	// (no response, or a 2xx the IdP could not read): the target may hold
+	// these objects although the run never learned their ids.
+	UncertainCreates int64
+	// RunID marks every resource the run created; `scimtest cleanup
+	// --run-id` finds leftovers by it.
+	RunID string
+	// Stopped says why the run ended before its work was done
+	// ("interrupted", the whole-run timeout); empty when it was not.
+	Stopped string
+	// Throttling counts the target's 429 and 503 answers and the time the
+	// client held requests back for them.
+	Throttling struct{ Throttled, Retries, GaveUp int; Waited time.Duration }
+	// Refused lists the requests the guard refused because they would have
+	// changed a resource the run did not create.
+	Refused []string
 }
 
 // Failed reports whether any operation failed.
@@ -189,6 +241,31 @@ func (s *Summary) Count(k Kind) KindCount {
 		}
 	}
 	return KindCount{Kind: k}
+}
+
+// NotRun sums the operations never started because the run was stopped.
+func (s *Summary) NotRun() int64 {
+	var n int64
+	for _, k := range s.Ops {
+		n += k.NotRun
+	}
+	return n
+}
+
+// Leftovers reports whether the run may have left resources on the target:
+// cleanup was skipped (keep), stopped or failed for some object, or a
+// create got no usable answer (the target may have created the object
+// without the run learning its id).
+func (s *Summary) Leftovers(keep bool) bool {
+	if keep {
+		return s.Count(KindCreateUser).OK+s.Count(KindPushGroup).OK > 0
+	}
+	for _, k := range []Kind{KindDeleteUser, KindDeleteGroup} {
+		if c := s.Count(k); c.Failed+c.NotRun > 0 {
+			return true
+		}
+	}
+	return s.UncertainCreates > 0
 }
 
 // Totals sums the tallies of every kind.
@@ -214,7 +291,7 @@ func (s *stats) summary(idp string, elapsed time.Duration) *Summary {
 	defer s.mu.Unlock()
 	sum := &Summary{IdP: idp, Elapsed: elapsed, Requests: s.requests.Load(), NoResponse: s.noResp.Load(),
 		Statuses: map[int]int64{}, P50: s.lat.quantile(0.50), P95: s.lat.quantile(0.95), P99: s.lat.quantile(0.99),
-		Quarantine: s.quar.Load()}
+		Quarantine: s.quar.Load(), UncertainCreates: s.uncertain}
 	for _, k := range s.kinds {
 		sum.Ops = append(sum.Ops, *s.ops[k])
 	}
@@ -241,8 +318,18 @@ func (s *stats) summary(idp string, elapsed time.Duration) *Summary {
 func (s *Summary) Write(w io.Writer) error {
 	var b strings.Builder
 	ok, failed, skipped := s.Totals()
-	fmt.Fprintf(&b, "scimtest simulate %s: %d operations ok, %d failed, %d skipped in %s\n",
-		s.IdP, ok, failed, skipped, s.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(&b, "scimtest simulate %s: %d operations ok, %d failed, %d skipped", s.IdP, ok, failed, skipped)
+	if n := s.NotRun(); n > 0 {
+		fmt.Fprintf(&b, ", %d not attempted", n)
+	}
+	fmt.Fprintf(&b, " in %s", s.Elapsed.Round(time.Millisecond))
+	if s.RunID != "" {
+		fmt.Fprintf(&b, " (run ID %s)", s.RunID)
+	}
+	b.WriteString("\n")
+	if s.Stopped != "" {
+		fmt.Fprintf(&b, "Stopped: %s; operations in flight failed and the rest were not attempted.\n", s.Stopped)
+	}
 	b.WriteString("\nOperations\n")
 	for _, k := range s.Ops {
 		fmt.Fprintf(&b, "  %-18s %8d ok", k.Kind, k.OK)
@@ -251,6 +338,9 @@ func (s *Summary) Write(w io.Writer) error {
 		}
 		if k.Skipped > 0 {
 			fmt.Fprintf(&b, " %8d skipped", k.Skipped)
+		}
+		if k.NotRun > 0 {
+			fmt.Fprintf(&b, " %8d not attempted", k.NotRun)
 		}
 		b.WriteString("\n")
 	}
@@ -264,10 +354,27 @@ func (s *Summary) Write(w io.Writer) error {
 		fmt.Fprintf(&b, "  HTTP %d: %d\n", c, s.Statuses[c])
 	}
 	fmt.Fprintf(&b, "Latency: p50 %s  p95 %s  p99 %s\n", fmtDur(s.P50), fmtDur(s.P95), fmtDur(s.P99))
+	if t := s.Throttling; t.Throttled > 0 {
+		fmt.Fprintf(&b, "Throttled: the target answered 429/503 %d times; %d retries, requests held back %s in total, %d gave up\n",
+			t.Throttled, t.Retries, t.Waited.Round(time.Millisecond), t.GaveUp)
+	}
+	if len(s.Refused) > 0 {
+		fmt.Fprintf(&b, "Guard: refused %d requests that would have changed a resource this run did not create\n", len(s.Refused))
+		for i, r := range s.Refused {
+			if i == maxRefusedShown {
+				fmt.Fprintf(&b, "  ... and %d more\n", len(s.Refused)-i)
+				break
+			}
+			fmt.Fprintf(&b, "  %s\n", r)
+		}
+	}
 	if len(s.Errors) > 0 {
 		b.WriteString("\nErrors by status and scimType (first example of each)\n")
 		for _, e := range s.Errors {
 			status := "no response"
+			if e.Cause != "" {
+				status = e.Cause
+			}
 			if e.Status != 0 {
 				status = fmt.Sprintf("HTTP %d", e.Status)
 			}
@@ -289,6 +396,9 @@ func (s *Summary) Write(w io.Writer) error {
 	}
 	return nil
 }
+
+// maxRefusedShown bounds the guard's refusals listed in the summary.
+const maxRefusedShown = 5
 
 func adminName(idp string) string {
 	switch idp {
