@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -32,11 +33,101 @@ func encodeBody(b any) ([]byte, bool, error) {
 	}
 }
 
-// decode undoes a Content-Encoding; an unknown or absent one leaves b as is.
-func decode(enc string, b []byte) ([]byte, error) {
+// ErrBodyTooLarge is wrapped by the error [Client.Do] returns when a
+// response body, as sent or once decoded, exceeds the client's cap
+// ([Options].MaxBody, by default [MaxBodyBytes]). At most one byte more than
+// the cap is read, so a runaway target cannot exhaust memory.
+var ErrBodyTooLarge = errors.New("response body too large")
+
+// ErrTruncatedBody is wrapped by the error [Client.Do] returns when the
+// connection ended before the whole body arrived (fewer bytes than
+// Content-Length, or a chunked body without its last chunk).
+var ErrTruncatedBody = errors.New("response body truncated")
+
+// ErrContentEncoding is wrapped by the error [Client.Do] returns when a body
+// does not decode as its Content-Encoding says (a broken gzip stream).
+var ErrContentEncoding = errors.New("response body does not decode")
+
+// bodyTooLargeError says which cap a body exceeded.
+type bodyTooLargeError struct {
+	limit int64
+	enc   string // the Content-Encoding when the decoded body was too large
+}
+
+func (e *bodyTooLargeError) Error() string {
+	s := "response body larger than the " + formatBytes(e.limit) + " cap"
+	if e.enc != "" {
+		s += " once " + e.enc + "-decoded"
+	}
+	return s
+}
+
+func (e *bodyTooLargeError) Unwrap() error { return ErrBodyTooLarge }
+
+// truncatedError counts what arrived of a body cut short.
+type truncatedError struct {
+	read int64
+	want int64 // Content-Length, -1 when unknown
+	err  error
+}
+
+func (e *truncatedError) Error() string {
+	return "connection closed before the whole body arrived (" + e.count() + ")"
+}
+
+func (e *truncatedError) count() string {
+	if e.want >= 0 {
+		return fmt.Sprintf("%d of %d bytes read", e.read, e.want)
+	}
+	return fmt.Sprintf("%d bytes read", e.read)
+}
+
+func (e *truncatedError) Unwrap() []error { return []error{ErrTruncatedBody, e.err} }
+
+// encodingError is a body that does not decode as labelled.
+type encodingError struct {
+	enc string
+	err error
+}
+
+func (e *encodingError) Error() string {
+	return fmt.Sprintf("response body labelled Content-Encoding: %s does not decode: %v", e.enc, e.err)
+}
+
+func (e *encodingError) Unwrap() []error { return []error{ErrContentEncoding, e.err} }
+
+// readBody reads a response body of declared length size (-1 unknown) up
+// to limit bytes. It reads at most limit+1 bytes whatever the server
+// sends, and returns what it read along with any error: a
+// [bodyTooLargeError], a [truncatedError] when the stream ended early, or
+// the read error (a timeout, a reset).
+func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if size > 0 && size <= limit {
+		buf.Grow(int(size)) // one allocation for an honest Content-Length
+	}
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	b := buf.Bytes()
+	switch {
+	case n > limit:
+		return b[:limit], &bodyTooLargeError{limit: limit}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return b, &truncatedError{read: n, want: size, err: err}
+	case err != nil:
+		return b, fmt.Errorf("read response body (%d bytes read): %w", n, err)
+	}
+	return b, nil
+}
+
+// decode undoes a Content-Encoding; an unknown or absent one leaves b as
+// is. A decoded body beyond limit bytes is a [bodyTooLargeError] (a small
+// gzip stream can expand enormously); one that does not decode is an
+// [encodingError].
+func decode(enc string, b []byte, limit int64) ([]byte, error) {
 	var r io.ReadCloser
 	var err error
-	switch strings.ToLower(strings.TrimSpace(enc)) {
+	name := strings.ToLower(strings.TrimSpace(enc))
+	switch name {
 	case "gzip", "x-gzip":
 		r, err = gzip.NewReader(bytes.NewReader(b))
 	case "deflate":
@@ -49,10 +140,29 @@ func decode(enc string, b []byte) ([]byte, error) {
 		return b, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, &encodingError{enc: name, err: err}
 	}
 	defer r.Close()
-	return io.ReadAll(io.LimitReader(r, MaxBodyBytes))
+	out, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, &encodingError{enc: name, err: err}
+	}
+	if int64(len(out)) > limit {
+		return nil, &bodyTooLargeError{limit: limit, enc: name}
+	}
+	return out, nil
+}
+
+// formatBytes writes n in the largest binary unit that divides it.
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	default:
+		return fmt.Sprintf("%d-byte", n)
+	}
 }
 
 // capBody cuts b to at most limit bytes on a UTF-8 boundary and reports

@@ -28,8 +28,8 @@ const (
 	DefaultTimeout = 60 * time.Second
 	// DefaultBodyCap bounds each body stored in a transcript.Exchange.
 	DefaultBodyCap = 64 << 10
-	// MaxBodyBytes bounds how much of a response body the client reads, so a
-	// runaway server cannot exhaust memory.
+	// MaxBodyBytes is the default bound on a response body (see
+	// [Options].MaxBody), so a runaway server cannot exhaust memory.
 	MaxBodyBytes = 32 << 20
 )
 
@@ -57,8 +57,12 @@ type Options struct {
 	Hook transcript.Hook
 	// BodyCap bounds each body in an exchange; zero means [DefaultBodyCap].
 	BodyCap int
-	// Gzip sends Accept-Encoding: gzip and decodes gzip responses.
+	// Gzip sends Accept-Encoding: gzip. A gzip (or deflate) response is
+	// decoded whether or not it was asked for.
 	Gzip bool
+	// MaxBody bounds a response body, as sent and once decoded; a larger
+	// one is an error wrapping [ErrBodyTooLarge]. Zero means [MaxBodyBytes].
+	MaxBody int64
 }
 
 // Client sends SCIM requests and records them. It is safe for concurrent use.
@@ -77,6 +81,7 @@ type Client struct {
 	hook    transcript.Hook
 	bodyCap int
 	gzip    bool
+	maxBody int64
 	secrets []string
 }
 
@@ -103,6 +108,7 @@ func New(opts Options) (*Client, error) {
 		hook:    opts.Hook,
 		bodyCap: opts.BodyCap,
 		gzip:    opts.Gzip,
+		maxBody: opts.MaxBody,
 	}
 	if c.auth == nil {
 		c.auth = NoAuth
@@ -123,6 +129,9 @@ func New(opts Options) (*Client, error) {
 	c.http = withRedirectPolicy(c.http)
 	if c.bodyCap <= 0 {
 		c.bodyCap = DefaultBodyCap
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = MaxBodyBytes
 	}
 	return c, nil
 }
@@ -345,16 +354,18 @@ func (c *Client) read(hreq *http.Request) (*Response, error) {
 	}
 	defer hresp.Body.Close()
 	out := &Response{Status: hresp.StatusCode, Header: hresp.Header}
-	raw, err := io.ReadAll(io.LimitReader(hresp.Body, MaxBodyBytes))
+	raw, err := readBody(hresp.Body, hresp.ContentLength, c.maxBody)
+	out.Body = raw // what arrived is evidence even when the read failed
 	if err != nil {
-		return out, fmt.Errorf("read response body: %w", err)
+		return out, err
 	}
-	out.Body, err = decode(hresp.Header.Get("Content-Encoding"), raw)
+	// Decoded whether or not the request asked for it: a target that
+	// compresses anyway still gets judged on its JSON.
+	decoded, err := decode(hresp.Header.Get("Content-Encoding"), raw, c.maxBody)
 	if err != nil {
-		// Keep the raw bytes: a wrongly labelled body is still evidence.
-		out.Body = raw
-		return out, fmt.Errorf("decode %s response body: %w", hresp.Header.Get("Content-Encoding"), err)
+		return out, err
 	}
+	out.Body = decoded
 	if hreq.URL.Scheme == "http" && out.Status == http.StatusBadRequest && tlsPortAnswer(out.Body) {
 		return out, fmt.Errorf("%w: the server answered 400 %q", ErrSchemeMismatch, firstLine(out.Body))
 	}

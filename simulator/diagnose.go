@@ -34,6 +34,9 @@ func Diagnose(err error) string {
 func diagnose(err error) string {
 	var (
 		redir    *redirectError
+		large    *bodyTooLargeError
+		cut      *truncatedError
+		enc      *encodingError
 		timeout  *timeoutError
 		dnsErr   *net.DNSError
 		unknown  x509.UnknownAuthorityError
@@ -47,6 +50,12 @@ func diagnose(err error) string {
 		return fmt.Sprintf("redirected to another origin (%s): not followed, so the token never leaves the target; use the final URL as --target", redir.toOrigin())
 	case errors.Is(err, ErrTooManyRedirects):
 		return "redirect loop (more than 10 redirects): fix the target's redirects, or use the final URL as --target"
+	case errors.As(err, &large):
+		return large.Error() + ": the endpoint sends more than a SCIM answer should; check the path in --target (lists should be paged)"
+	case errors.As(err, &cut):
+		return cut.Error() + ": the target or a proxy cut the answer short; check their logs"
+	case errors.As(err, &enc):
+		return fmt.Sprintf("response body says Content-Encoding: %s but does not decode (%v): fix the target's compression", enc.enc, enc.err)
 	case errors.Is(err, ErrSchemeMismatch):
 		return "the port speaks TLS: use https:// in --target"
 	case errors.As(err, &timeout):
