@@ -276,4 +276,3 @@ func TestAttemptNeverOutlivesTimeout(t *testing.T) {
 		})
 	}
 }
-
