@@ -63,6 +63,9 @@ type Run struct {
 	Conformant bool `json:"conformant"`
 	// Interrupted is set when the run was stopped (SIGINT, --timeout).
 	Interrupted string `json:"interrupted,omitempty"`
+	// TimedOut is true when --timeout stopped the run: the spec running
+	// then failed, the specs after it were skipped, cleanup still ran.
+	TimedOut bool `json:"timedOut,omitempty"`
 	// Requirements maps a requirement ID to its text, for the requirement IDs
 	// that appear in Specs (so the report is readable on its own).
 	Requirements map[string]Requirement `json:"requirements,omitempty"`

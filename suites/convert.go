@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,7 +55,7 @@ func convert(r types.Report, t *Target, opts Options, filter string, started tim
 		if !sel.selected(sr) {
 			continue
 		}
-		s := convertSpec(sr, t.Strict)
+		s := convertSpec(sr, t.Strict, timedOut(opts.Timeout, t.RequestTimeout))
 		if s.State != reports.StateSkipped {
 			ran++
 		}
@@ -66,6 +67,11 @@ func convert(r types.Report, t *Target, opts Options, filter string, started tim
 		res.Specs = append(res.Specs, s)
 	}
 	switch {
+	case strings.HasPrefix(setupFailure, setupPrefix):
+		res.Run.Interrupted = setupFailure
+	case slices.Contains(r.SpecialSuiteFailureReasons, suiteTimeoutElapsed):
+		res.Run.Interrupted = timedOut(opts.Timeout, t.RequestTimeout)
+		res.Run.TimedOut = true
 	case setupFailure != "":
 		res.Run.Interrupted = setupFailure
 	case len(r.SpecialSuiteFailureReasons) > 0:
@@ -80,8 +86,21 @@ func convert(r types.Report, t *Target, opts Options, filter string, started tim
 	return res
 }
 
-// convertSpec converts one It.
-func convertSpec(sr types.SpecReport, strict bool) reports.Spec {
+// NotRunReason is the skip reason of a spec a stopped run (timeout, ^C)
+// never reached.
+const NotRunReason = "not run (the run was stopped before this spec)"
+
+// suiteTimeoutElapsed is Ginkgo's special failure reason of a run that hit
+// its suite timeout, and suiteTimeoutFailure the failure of the spec it
+// stopped (ginkgo v2.34.0, internal/suite.go).
+const (
+	suiteTimeoutElapsed = "Suite Timeout Elapsed"
+	suiteTimeoutFailure = "A suite timeout occurred"
+)
+
+// convertSpec converts one It; timedOut is what the run's timeout did, for
+// the failure of the spec it stopped.
+func convertSpec(sr types.SpecReport, strict bool, timedOut string) reports.Spec {
 	m := metaFromLabels(sr.Labels())
 	s := reports.Spec{
 		Area:         m.Area,
@@ -99,7 +118,7 @@ func convertSpec(sr types.SpecReport, strict bool) reports.Spec {
 		s.State = reports.StateSkipped
 		s.SkipReason = strings.TrimSpace(sr.Failure.Message)
 		if s.SkipReason == "" {
-			s.SkipReason = "not run (the run was stopped before this spec)"
+			s.SkipReason = NotRunReason
 		}
 	default:
 		s.State = reports.StateFailed
@@ -110,7 +129,17 @@ func convertSpec(sr types.SpecReport, strict bool) reports.Spec {
 		if sr.State == types.SpecStatePanicked {
 			msg = strings.TrimSpace(fmt.Sprintf("%s\npanic: %s", msg, sr.Failure.ForwardedPanic))
 		}
-		if sr.State != types.SpecStateFailed && sr.State != types.SpecStatePanicked {
+		if sr.State == types.SpecStateTimedout && strings.HasPrefix(msg, suiteTimeoutFailure) {
+			// Ginkgo's text says only that some timeout hit; say which, and
+			// that the spec's cleanup still ran.
+			msg = timedOut + "; this spec was running, its cleanup still ran"
+			if af := sr.Failure.AdditionalFailure; af != nil && af.Failure.Message != "" {
+				_, after, _ := strings.Cut(af.Failure.Message, "\n")
+				if after = strings.TrimSpace(after); after != "" {
+					msg += "\n" + after
+				}
+			}
+		} else if sr.State != types.SpecStateFailed && sr.State != types.SpecStatePanicked {
 			msg = strings.TrimSpace(fmt.Sprintf("%s: %s", sr.State, msg))
 		}
 		s.Failure = &reports.Failure{Message: msg, Location: sr.Failure.Location.String()}

@@ -110,9 +110,38 @@ func TestConvertSetupFailureAndInterrupt(t *testing.T) {
 	}
 }
 
+// TestConvertTimedOut checks that a run stopped by --timeout says so: the
+// run is timed out and not conformant, the spec it stopped names the
+// timeout, the specs after it were not run.
+func TestConvertTimedOut(t *testing.T) {
+	must := Meta(AreaUsers, MUST, Req("P-3.3-01"))
+	stopped := spec("b", must, types.SpecStateTimedout, "A suite timeout occurred")
+	stopped.Failure.AdditionalFailure = &types.AdditionalFailure{State: types.SpecStateFailed, Failure: types.Failure{
+		Message: "A suite timeout occurred and then the following failure was recorded in the timedout node before it exited:\nrequest failed: POST /Users: context canceled"}}
+	r := types.Report{
+		SpecialSuiteFailureReasons: []string{"Suite Timeout Elapsed"},
+		SpecReports: types.SpecReports{
+			spec("a", must, types.SpecStatePassed, ""),
+			stopped,
+			spec("c", must, types.SpecStateSkipped, ""),
+		},
+	}
+	res := convert(r, &Target{RequestTimeout: time.Second}, Options{Timeout: 6 * time.Second}, "", time.Now())
+	if !res.Run.TimedOut || res.Run.Conformant || res.Run.Interrupted != "timed out: --timeout 6s stopped the specs after 3s, keeping 3s for cleanup and reports" {
+		t.Errorf("run = %+v", res.Run)
+	}
+	want := "timed out: --timeout 6s stopped the specs after 3s, keeping 3s for cleanup and reports; this spec was running, its cleanup still ran\nrequest failed: POST /Users: context canceled"
+	if f := res.Specs[1].Failure; res.Specs[1].State != reports.StateFailed || f == nil || f.Message != want {
+		t.Errorf("stopped spec = %+v, want failed with %q", res.Specs[1], want)
+	}
+	if s := res.Specs[2]; s.State != reports.StateSkipped || s.SkipReason != NotRunReason {
+		t.Errorf("spec after the timeout = %+v", s)
+	}
+}
+
 func TestPreconditionCause(t *testing.T) {
 	sr := spec("a", Meta(AreaUsers, MUST, Req("P-3.3-01")), types.SpecStateFailed, preconditionPrefix+"create user: POST /Users answered 500 (want 201 with an id)")
-	s := convertSpec(sr, false)
+	s := convertSpec(sr, false, "")
 	if s.Failure == nil || s.Failure.Cause != "create user failed: 500" {
 		t.Errorf("cause = %+v", s.Failure)
 	}

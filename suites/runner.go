@@ -39,7 +39,8 @@ type Options struct {
 	LabelFilter string
 	// Focus and Skip are regexps on the spec's full text.
 	Focus, Skip []string
-	// Timeout bounds the whole run (0: one hour).
+	// Timeout bounds the whole run, cleanup and results included (0:
+	// [DefaultTimeout]); see [RunGracePeriod] for how it is split.
 	Timeout time.Duration
 	// Version is the scimtest version recorded in the results.
 	Version string
@@ -73,6 +74,7 @@ func Run(ctx context.Context, opts Options) (*reports.Results, error) {
 		return nil, err
 	}
 	t := opts.Target
+	bnd := newBound(time.Now(), opts.Timeout, t.RequestTimeout)
 	t.Require = append(append([]Capability(nil), t.Require...), Profiles[t.Profile].Requires...)
 	if t.RunID == "" {
 		return nil, fmt.Errorf("%w: empty run ID", ErrUsage)
@@ -91,7 +93,10 @@ func Run(ctx context.Context, opts Options) (*reports.Results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUsage, err)
 	}
-	if err := probe(ctx, client, t.Token != ""); err != nil {
+	pctx, cancel := context.WithDeadline(ctx, bnd.specsEnd)
+	err = probe(pctx, client, t.Token != "")
+	cancel()
+	if err != nil {
 		return nil, err
 	}
 
@@ -118,7 +123,11 @@ func Run(ctx context.Context, opts Options) (*reports.Results, error) {
 	if opts.NoColor {
 		formatter.SingletonFormatter = formatter.New(formatter.ColorModeNone)
 	}
-	RunSpecs(&failRecorder{}, "SCIM conformance", sc, rc)
+	if sc.Timeout, err = bnd.specsTimeout(time.Now()); err != nil {
+		return nil, err
+	}
+	sc.GracePeriod = bnd.grace
+	RunSpecs(&failRecorder{}, "SCIM conformance", sc, rc, bnd.node())
 	if results == nil {
 		return nil, errors.New("suites: Ginkgo returned without a report")
 	}

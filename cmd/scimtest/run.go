@@ -50,8 +50,16 @@ loopback port and tested (the embedded default). The token comes from
 --token, else $SCIMTEST_TOKEN. Reports (report.html, summary.md, junit.xml,
 results.json, exchanges.har) go to --out.
 
-Exit codes: 0 conformant, 1 not conformant, 2 could not run (bad flag,
-unreachable target), 130 interrupted (the report is still written).`,
+--timeout bounds the whole run, cleanup and reports included. When it
+elapses the running spec is stopped (it fails), the rest are skipped, and
+the grace period — min(30s, max(2×--request-timeout, 5s)), at most half of
+--timeout, taken from its end — is left for the DELETEs of what the run
+created and for writing the reports. A timed-out run exits 1: it did not
+show that the target conforms.
+
+Exit codes: 0 conformant, 1 not conformant or timed out, 2 could not run
+(bad flag, unreachable target, token refused), 130 interrupted (the report
+is still written).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("seed") {
@@ -70,7 +78,7 @@ unreachable target), 130 interrupted (the report is still written).`,
 	fl.StringSliceVar(&f.require, "require", nil, "capabilities whose absence fails specs instead of skipping them (patch,bulk,filter,sort,etag,...)")
 	fl.BoolVar(&f.strict, "strict", false, "SHOULD and MAY failures fail the run too")
 	fl.Int64Var(&f.seed, "seed", 0, "seed for fixture data and spec order (default: random, recorded in the report)")
-	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "bound for the whole run")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "bound for the whole run, cleanup and reports included (a timed-out run exits 1)")
 	fl.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "bound for one HTTP request")
 	f.tls.register(cmd)
 	fl.StringVar(&f.out, "out", "scimtest-report", "directory for the reports")
@@ -161,10 +169,23 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 		return &exitError{code: exitUsage, err: err}
 	case strings.Contains(res.Run.Interrupted, "Interrupted"):
 		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: %s (run ID %s: `scimtest cleanup --run-id %s` removes leftovers)", shown.Run.Interrupted, f.runID, f.runID)}
+	case res.Run.TimedOut:
+		return &exitError{code: exitNonConform, err: fmt.Errorf("%s: %d specs did not run; raise --timeout (run ID %s: `scimtest cleanup --run-id %s` removes leftovers)", shown.Run.Interrupted, notRun(res), f.runID, f.runID)}
 	case !res.Run.Conformant:
 		return &exitError{code: exitNonConform}
 	}
 	return nil
+}
+
+// notRun counts the specs a stopped run skipped before reaching them.
+func notRun(res *reports.Results) int {
+	n := 0
+	for _, s := range res.Specs {
+		if s.State == reports.StateSkipped && s.SkipReason == suites.NotRunReason {
+			n++
+		}
+	}
+	return n
 }
 
 // printSummary writes one line per area, then the failures and warnings

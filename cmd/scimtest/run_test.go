@@ -262,3 +262,79 @@ func TestRunInterrupted(t *testing.T) {
 		t.Errorf("results after SIGINT: interrupted %q conformant %v", r.Run.Interrupted, r.Run.Conformant)
 	}
 }
+
+// TestRunTimeoutBoundsTheRun points the run at a target that answers
+// discovery, creates and deletes, but hangs on every other request: the
+// specs fail at --request-timeout, --timeout stops the run, the cleanup
+// still deletes what was created, the report is written, and the process
+// ends within --timeout (plus the time to start it).
+func TestRunTimeoutBoundsTheRun(t *testing.T) {
+	ref, err := reference.New(reference.Options{BasePath: "/scim/v2", Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		discovery := strings.HasSuffix(p, "/ServiceProviderConfig") || strings.HasSuffix(p, "/ResourceTypes") || strings.HasSuffix(p, "/Schemas")
+		if discovery || r.Method == http.MethodPost || r.Method == http.MethodDelete {
+			ref.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	defer srv.Close()
+	defer close(stop) // before Close, which waits for handlers
+
+	out := t.TempDir()
+	start := time.Now()
+	code, stdout, stderr := runCLI(t, nil, "run", "--out", out, "--target", srv.URL+"/scim/v2", "--token", "tok",
+		"--profile", "rfc", "--label-filter", "users", "--timeout", "6s", "--request-timeout", "500ms", "--seed", "3")
+	elapsed := time.Since(start)
+	if code != exitNonConform {
+		t.Fatalf("exit %d, want 1:\n%s%s", code, stdout, stderr)
+	}
+	// 6s is the bound; the rest is slack for starting the process on a
+	// busy machine, not time the run may take.
+	if elapsed > 9*time.Second {
+		t.Errorf("the run took %v with --timeout 6s", elapsed)
+	}
+	const timedOut = "timed out: --timeout 6s stopped the specs after 3s, keeping 3s for cleanup and reports"
+	if !strings.HasPrefix(stderr, "scimtest: "+timedOut+": ") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("stderr = %q, want one line saying the run timed out", stderr)
+	}
+	r := readResults(t, out)
+	if !r.Run.TimedOut || r.Run.Conformant || r.Run.Interrupted != timedOut {
+		t.Errorf("run = %+v", r.Run)
+	}
+	failedAtRequestTimeout, notRun := 0, 0
+	for _, s := range r.Specs {
+		if s.Failure != nil && strings.Contains(s.Failure.Message, "500ms") {
+			failedAtRequestTimeout++
+		}
+		if s.SkipReason == "not run (the run was stopped before this spec)" {
+			notRun++
+		}
+	}
+	if failedAtRequestTimeout == 0 || notRun == 0 {
+		t.Errorf("%d specs failed at the request timeout, %d were not run; want some of each:\n%s", failedAtRequestTimeout, notRun, stdout)
+	}
+	for _, f := range []string{reports.FileHTML, reports.FileMarkdown, reports.FileJUnit} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("report file missing: %v", err)
+		}
+	}
+	for _, ep := range []string{"/Users", "/Groups"} {
+		req := httptest.NewRequest(http.MethodGet, "/scim/v2"+ep, nil)
+		req.Header.Set("Authorization", "Bearer tok")
+		rec := httptest.NewRecorder()
+		ref.ServeHTTP(rec, req)
+		var list struct{ TotalResults int }
+		if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || list.TotalResults != 0 {
+			t.Errorf("after the run %s holds %d resources (%v): %s", ep, list.TotalResults, err, rec.Body)
+		}
+	}
+}
