@@ -38,7 +38,7 @@ func probe(ctx context.Context, c *simulator.Client, hasToken bool) error {
 	const spc = "/ServiceProviderConfig"
 	resp, err := c.Get(ctx, spc)
 	if err != nil {
-		return &probeError{[]error{ErrUnreachable}, fmt.Sprintf("%v: %s", ErrUnreachable, diagnose(err))}
+		return &probeError{[]error{ErrUnreachable}, fmt.Sprintf("%v: %s", ErrUnreachable, simulator.Diagnose(err))}
 	}
 	if msg := refused(resp.Status, spc, hasToken); msg != "" {
 		return &probeError{[]error{ErrUnreachable}, msg}
@@ -55,10 +55,6 @@ func probe(ctx context.Context, c *simulator.Client, hasToken bool) error {
 	}
 	return nil
 }
-
-// diagnose turns a transport error into "<cause>: <likely fix>".
-// TODO(helper A): switch to simulator.Diagnose once it lands.
-func diagnose(err error) string { return err.Error() }
 
 // refused returns the one-line message for a 401 or 403 on GET path, or "".
 func refused(status int, path string, hasToken bool) string {

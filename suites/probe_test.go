@@ -121,7 +121,8 @@ func TestProbeTransportFailure(t *testing.T) {
 	if err == nil || !errors.Is(err, ErrUnreachable) || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("probe of a closed port = %v, want one line wrapping ErrUnreachable", err)
 	}
-	if !strings.HasPrefix(err.Error(), "target unreachable: ") || !strings.Contains(err.Error(), "refused") {
-		t.Errorf("probe of a closed port = %q, want the cause named", err)
+	want := "target unreachable: connection refused by " + addr + ": is the server running and listening on that port?"
+	if err.Error() != want {
+		t.Errorf("probe of a closed port = %q\nwant %q", err, want)
 	}
 }
