@@ -4,7 +4,7 @@
 //
 // A [Client] adds the base URL, credentials and a header [Profile] to each
 // request, bounds it with a per-request timeout, retries 429 and 503 within a
-// [RetryPolicy], and hands every attempt, redacted and capped, to a
+// [RetryPolicy] behind a gate its copies share, and hands every attempt, redacted and capped, to a
 // [transcript.Hook]. It keeps no transcript itself; a [Recorder] does.
 package simulator
 
@@ -83,6 +83,7 @@ type Client struct {
 	gzip    bool
 	maxBody int64
 	secrets []string
+	gate    *gate // shared by every copy
 }
 
 // New returns a Client for opts. It fails when BaseURL is not an absolute
@@ -109,6 +110,7 @@ func New(opts Options) (*Client, error) {
 		bodyCap: opts.BodyCap,
 		gzip:    opts.Gzip,
 		maxBody: opts.MaxBody,
+		gate:    &gate{},
 	}
 	if c.auth == nil {
 		c.auth = NoAuth
@@ -182,6 +184,13 @@ func (c *Client) WithAuth(a Auth) *Client {
 // [ErrCrossOriginRedirect] and nothing is sent to the other host, so the
 // credentials never leave the target. 307 and 308 keep the method and body;
 // 301 and 302 turn a POST into a GET, as browsers and net/http do.
+//
+// A 429 or 503 closes a gate shared by the client and all its copies until
+// the moment its Retry-After names (or the policy's backoff, without one):
+// every request waits for it before it is sent, within the policy's MaxWait
+// per request, so the whole run slows down as the target asks. A request
+// that would have to wait longer is not sent; its error wraps
+// [ErrThrottled]. [Client.Throttling] counts it all.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	method := req.Method
 	if method == "" {
@@ -198,26 +207,18 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	start := time.Now()
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
+		if err := c.awaitGate(ctx, &waited); err != nil {
+			return nil, fmt.Errorf("%s %s (attempt %d): %w", method, target, attempt, err)
+		}
 		resp, err := c.attempt(ctx, method, target, body, hasBody, req.Header)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s (attempt %d): %w", method, target, attempt, err)
 		}
 		resp.Attempts = attempt
-		if !retryable(resp.Status) || attempt > c.retry.MaxRetries {
+		if !retryable(resp.Status) || !c.throttled(resp, attempt, waited) {
 			resp.Duration = time.Since(start)
 			return resp, nil
 		}
-		d := c.retry.delay(resp.Header, attempt-1)
-		if waited+d > c.retry.MaxWait {
-			// The server asks for more patience than the policy allows: hand
-			// its answer back rather than fail the transport.
-			resp.Duration = time.Since(start)
-			return resp, nil
-		}
-		if err := c.retry.Sleep(ctx, d); err != nil {
-			return nil, fmt.Errorf("%s %s: waiting %v to retry after %d: %w", method, target, d, resp.Status, err)
-		}
-		waited += d
 	}
 }
 

@@ -16,17 +16,30 @@ import (
 	"github.com/scimtest/scimtest/simulator/transcript"
 )
 
-// fakeSleep records requested waits instead of sleeping.
+// fakeSleep records requested waits instead of sleeping, and keeps a clock
+// that each wait advances, so the client's gate sees time pass.
 type fakeSleep struct {
 	mu    sync.Mutex
 	waits []time.Duration
+	clock time.Time
 }
 
 func (f *fakeSleep) Sleep(ctx context.Context, d time.Duration) error {
 	f.mu.Lock()
 	f.waits = append(f.waits, d)
+	f.clock = f.clock.Add(d)
 	f.mu.Unlock()
 	return ctx.Err()
+}
+
+// Now is the fake clock, starting at the real time of the first call.
+func (f *fakeSleep) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.clock.IsZero() {
+		f.clock = time.Now()
+	}
+	return f.clock
 }
 
 func (f *fakeSleep) total() time.Duration {
@@ -51,7 +64,7 @@ func newTestClient(t *testing.T, h http.Handler, mod func(*Options)) (*Client, *
 		BaseURL: srv.URL + "/scim/v2",
 		Auth:    Bearer("s3cret-token"),
 		Hook:    rec.Hook(),
-		Retry:   RetryPolicy{Sleep: fs.Sleep},
+		Retry:   RetryPolicy{Sleep: fs.Sleep, Now: fs.Now},
 	}
 	if mod != nil {
 		mod(&opts)
@@ -101,6 +114,9 @@ func TestRetry(t *testing.T) {
 				o.Retry = p
 			})
 			c.retry.Sleep = fs.Sleep
+			if tt.policy.Now == nil {
+				c.retry.Now = fs.Now
+			}
 			resp, err := c.Get(context.Background(), "/Users")
 			if err != nil {
 				t.Fatalf("Get: %v", err)

@@ -38,6 +38,7 @@ func diagnose(err error) string {
 		cut      *truncatedError
 		enc      *encodingError
 		timeout  *timeoutError
+		held     *throttledError
 		dnsErr   *net.DNSError
 		unknown  x509.UnknownAuthorityError
 		invalid  x509.CertificateInvalidError
@@ -58,6 +59,8 @@ func diagnose(err error) string {
 		return fmt.Sprintf("response body says Content-Encoding: %s but does not decode (%v): fix the target's compression", enc.enc, enc.err)
 	case errors.Is(err, ErrSchemeMismatch):
 		return "the port speaks TLS: use https:// in --target"
+	case errors.As(err, &held):
+		return "throttled: " + held.Error() + ": lower the load on the target or ask for a higher rate limit"
 	case errors.As(err, &timeout):
 		return timeout.diagnose()
 	case errors.Is(err, context.DeadlineExceeded):

@@ -14,20 +14,24 @@ import (
 // Section 10.2.3); RFC 7644, Section 3.12 lets a provider answer 429 or 503.
 type RetryPolicy struct {
 	// MaxRetries is the number of retries after the first attempt. Zero means
-	// the default (3); a negative value disables retries.
+	// the default (3); a negative value disables retries and the shared gate
+	// (see [Client.Do]): every answer comes back as the target gave it.
 	MaxRetries int
-	// MaxWait bounds the total time spent waiting between attempts. Zero means
-	// the default (30s). A Retry-After that would exceed what is left ends the
-	// retries and returns the last response.
+	// MaxWait bounds the total time one request spends waiting, between its
+	// attempts and for the gate other requests' 429s closed. Zero means the
+	// default (30s). A Retry-After that would exceed what is left ends the
+	// retries and returns the last response; a gate further away than what
+	// is left fails the request with [ErrThrottled] before it is sent.
 	MaxWait time.Duration
 	// Backoff is the wait before the first retry when the response carries no
 	// usable Retry-After; it doubles on each further retry. Zero means 1s.
 	Backoff time.Duration
 	// Sleep waits for d or until ctx ends. Nil means a real timer; tests
-	// inject a fake to avoid sleeping.
+	// inject a fake to avoid sleeping, together with a Now that the fake
+	// advances.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Now returns the current time, used to turn an HTTP-date into a delay.
-	// Nil means time.Now.
+	// Now returns the current time, used to turn an HTTP-date into a delay
+	// and to tell how far away the gate is. Nil means time.Now.
 	Now func() time.Time
 }
 
