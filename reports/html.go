@@ -61,6 +61,7 @@ func writeHTML(w io.Writer, r *Results) error {
 
 type htmlView struct {
 	Run          Run
+	Throttled    string
 	Counts       Counts
 	Verdict      string
 	Duration     string
@@ -133,6 +134,7 @@ func newHTMLView(r *Results) htmlView {
 		Run:        r.Run,
 		Counts:     c,
 		Verdict:    Verdict(r, c),
+		Throttled:  r.Run.Throttle.Sentence(),
 		Duration:   FormatDuration(r.Duration()),
 		AreaNames:  c.Areas(),
 		LevelNames: c.Levels(),

@@ -27,6 +27,16 @@ func writeMarkdown(w io.Writer, r *Results) error {
 	if r.Run.Interrupted != "" {
 		fmt.Fprintf(bw, "> [!WARNING]\n> Run interrupted: %s. Specs that did not run are skipped.\n\n", mdEscape(Truncate(r.Run.Interrupted, 300)))
 	}
+	if t := r.Run.Throttle.Sentence(); t != "" {
+		fmt.Fprintf(bw, "> [!NOTE]\n> %s\n\n", mdEscape(t))
+	}
+	if len(r.Run.Refused) > 0 {
+		fmt.Fprintf(bw, "> [!CAUTION]\n> scimtest refused %s that would have changed data the run did not create:\n", plural(len(r.Run.Refused), "request"))
+		for _, l := range r.Run.Refused {
+			fmt.Fprintf(bw, "> - %s\n", mdEscape(Truncate(l, 300)))
+		}
+		bw.WriteString("\n")
+	}
 	bw.WriteString("| Level | Specs | Passed | Failed | Warnings | Skipped |\n|---|--:|--:|--:|--:|--:|\n")
 	for _, l := range c.Levels() {
 		t := c.ByLevel[l]
@@ -68,6 +78,17 @@ func writeMarkdown(w io.Writer, r *Results) error {
 	}
 	if rows == 0 && c.Failed == 0 && c.Warnings == 0 {
 		bw.WriteString("No failures.\n\n")
+	}
+	if len(r.Run.Exclusions) > 0 {
+		n := 0
+		for _, e := range r.Run.Exclusions {
+			n += e.Excluded
+		}
+		fmt.Fprintf(bw, "### Excluded by configuration (%s)\n\n| Spec | Reason | Excluded |\n|---|---|--:|\n", plural(n, "spec"))
+		for _, e := range r.Run.Exclusions {
+			fmt.Fprintf(bw, "| %s | %s | %d |\n", mdCode(e.Spec), mdEscape(e.Reason), e.Excluded)
+		}
+		bw.WriteString("\n")
 	}
 	bw.WriteString("Full report with request/response transcripts: `report.html`.\n")
 	if err := bw.Flush(); err != nil {

@@ -66,9 +66,45 @@ type Run struct {
 	// TimedOut is true when --timeout stopped the run: the spec running
 	// then failed, the specs after it were skipped, cleanup still ran.
 	TimedOut bool `json:"timedOut,omitempty"`
+	// Throttle is set when the target answered 429 or 503 during the run:
+	// how often, and how long the run waited honouring Retry-After.
+	Throttle *Throttle `json:"throttle,omitempty"`
+	// Exclusions are the specs the configuration excluded, each with its
+	// reason and how many specs of this run it excluded (those are skipped
+	// with "excluded by configuration: <reason>").
+	Exclusions []Exclusion `json:"exclusions,omitempty"`
+	// Refused lists, one line each, the requests scimtest refused to send
+	// because they would have changed or deleted a resource the run did
+	// not create (the spec that made one failed with the same line).
+	Refused []string `json:"refused,omitempty"`
 	// Requirements maps a requirement ID to its text, for the requirement IDs
 	// that appear in Specs (so the report is readable on its own).
 	Requirements map[string]Requirement `json:"requirements,omitempty"`
+}
+
+// Throttle is how the target's rate limiting slowed a run.
+type Throttle struct {
+	// Throttled counts the 429 and 503 answers.
+	Throttled int `json:"throttled"`
+	// Retries counts the requests sent again after one.
+	Retries int `json:"retries"`
+	// Waited is the total time requests were held back (nanoseconds in
+	// JSON, like every duration here).
+	Waited time.Duration `json:"waited"`
+	// GaveUp counts the requests still throttled after the last retry;
+	// the specs that sent them failed.
+	GaveUp int `json:"gaveUp"`
+}
+
+// Exclusion is one spec exclusion of the run's configuration.
+type Exclusion struct {
+	// Spec is a regular expression on the spec's full name, or a
+	// requirement ID (every spec that checks it).
+	Spec string `json:"spec"`
+	// Reason is why it is excluded, as configured.
+	Reason string `json:"reason"`
+	// Excluded counts the specs of this run it excluded.
+	Excluded int `json:"excluded"`
 }
 
 // Requirement is one row of the requirement matrix.

@@ -42,6 +42,12 @@ func Redact(r *Results) *Results {
 	scrub := scrubber(found)
 	out.Run.Target = scrub(transcript.RedactURL(r.Run.Target))
 	out.Run.Interrupted = scrub(transcript.RedactText(r.Run.Interrupted))
+	if r.Run.Refused != nil {
+		out.Run.Refused = make([]string, len(r.Run.Refused))
+		for i, l := range r.Run.Refused {
+			out.Run.Refused[i] = scrub(transcript.RedactText(l))
+		}
+	}
 	for i := range out.Specs {
 		s := &out.Specs[i]
 		s.Name = scrub(transcript.RedactText(s.Name))
