@@ -198,21 +198,21 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	}
 	target, err := c.resolve(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, req.Path, err)
+		return nil, &requestError{method: method, url: req.Path, err: err}
 	}
 	body, hasBody, err := encodeBody(req.Body)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, target, err)
+		return nil, &requestError{method: method, url: target, err: err}
 	}
 	start := time.Now()
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
 		if err := c.awaitGate(ctx, &waited); err != nil {
-			return nil, fmt.Errorf("%s %s (attempt %d): %w", method, target, attempt, err)
+			return nil, &requestError{method: method, url: target, attempt: attempt, err: err}
 		}
 		resp, err := c.attempt(ctx, method, target, body, hasBody, req.Header)
 		if err != nil {
-			return nil, fmt.Errorf("%s %s (attempt %d): %w", method, target, attempt, err)
+			return nil, &requestError{method: method, url: target, attempt: attempt, err: err}
 		}
 		resp.Attempts = attempt
 		if !retryable(resp.Status) || !c.throttled(resp, attempt, waited) {
@@ -221,6 +221,23 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		}
 	}
 }
+
+// requestError is the error [Client.Do] returns: the method, URL and
+// attempt it failed on, around the cause.
+type requestError struct {
+	method, url string
+	attempt     int // 0 when it failed before sending
+	err         error
+}
+
+func (e *requestError) Error() string {
+	if e.attempt == 0 {
+		return fmt.Sprintf("%s %s: %v", e.method, e.url, e.err)
+	}
+	return fmt.Sprintf("%s %s (attempt %d): %v", e.method, e.url, e.attempt, e.err)
+}
+
+func (e *requestError) Unwrap() error { return e.err }
 
 // defaultTransport is http.DefaultTransport without transparent gzip and
 // with a larger idle pool per host.

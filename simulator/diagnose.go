@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"strings"
 	"syscall"
 	"time"
@@ -22,8 +23,9 @@ var ErrSchemeMismatch = errors.New("plain HTTP request sent to a TLS port")
 // one line "<cause>: <likely fix>" for a person reading a CI log: which
 // failure it is (refused, unknown host, TLS, timeout, redirect, body) and
 // what usually fixes it, without the method and URL the error repeats at
-// every layer. An error it does not know gives the text of the innermost
-// error. Diagnose(nil) is "".
+// every layer. An error it does not know gives its cause beneath the
+// client's method and URL (a [http.RoundTripper]'s own refusal, say), on
+// one line. Diagnose(nil) is "".
 func Diagnose(err error) string {
 	if err == nil {
 		return ""
@@ -100,9 +102,9 @@ func diagnose(err error) string {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Sprintf("no answer in time (%s): the target or the network is too slow; raise --request-timeout if it is just slow", innermost(err))
+		return fmt.Sprintf("no answer in time (%s): the target or the network is too slow; raise --request-timeout if it is just slow", cause(err))
 	}
-	return innermost(err)
+	return cause(err)
 }
 
 // timeoutError is the failure of an attempt that ran out of time: the
@@ -182,16 +184,21 @@ func addr(err error) string {
 	return "the target"
 }
 
-// innermost returns the text of the deepest error in err's chain that
-// still says something, dropping the method, URL and attempt prefixes
-// every layer adds.
-func innermost(err error) string {
+// cause returns the text of err beneath the layers [Client.Do] and
+// net/http add (method, URL, attempt), which the caller's own message
+// already names; an error that did not come from a [Client] is kept whole.
+func cause(err error) string {
+	var re *requestError
+	if !errors.As(err, &re) {
+		return err.Error()
+	}
+	err = re.err
 	for {
-		next := errors.Unwrap(err)
-		if next == nil || next.Error() == "" {
+		ue, ok := err.(*url.Error)
+		if !ok || ue.Err == nil {
 			return err.Error()
 		}
-		err = next
+		err = ue.Err
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"syscall"
 	"testing"
@@ -285,6 +286,16 @@ func TestDiagnose(t *testing.T) {
 			want: "redirected to another origin (http://127.0.0.1:", // the port varies
 		},
 		{
+			name: "a transport's own refusal",
+			setup: func(t *testing.T) setup {
+				return setup{base: "http://127.0.0.1:1", opts: func(o *Options) {
+					o.HTTPClient = &http.Client{Transport: refuse{}}
+				}}
+			},
+			is:   errRefusedHere,
+			want: "guard: GET /scim/v2/Users not sent: refused here",
+		},
+		{
 			name: "redirect loop",
 			setup: func(t *testing.T) setup {
 				return setup{base: plainServer(t, http.RedirectHandler("/scim/v2/Users", http.StatusFound))}
@@ -327,6 +338,15 @@ func TestDiagnose(t *testing.T) {
 	}
 }
 
+var errRefusedHere = errors.New("refused here")
+
+// refuse is a RoundTripper that refuses every request, as a guard does.
+type refuse struct{}
+
+func (refuse) RoundTrip(r *http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("guard: %s %s not sent: %w", r.Method, r.URL.Path, errRefusedHere)
+}
+
 func TestDiagnoseFallback(t *testing.T) {
 	tests := []struct {
 		err  error
@@ -334,8 +354,13 @@ func TestDiagnoseFallback(t *testing.T) {
 	}{
 		{nil, ""},
 		{errors.New("plain"), "plain"},
-		{fmt.Errorf("GET http://x/Users (attempt 1): %w", fmt.Errorf("outer: %w", errors.New("the cause"))), "the cause"},
-		{fmt.Errorf("wrapped: %w", errors.New("line one\nline two\r\n")), "line one; line two"},
+		{errors.New("line one\nline two\r\n"), "line one; line two"},
+		// Not from a Client: kept whole, the caller's context included.
+		{fmt.Errorf("outer: %w", errors.New("the cause")), "outer: the cause"},
+		// From a Client: its method, URL and attempt and net/http's go.
+		{fmt.Errorf("create user: %w", &requestError{method: "GET", url: "http://x/Users", attempt: 2,
+			err: &url.Error{Op: "Get", URL: "http://x/Users", Err: fmt.Errorf("%w: DELETE /Users/7 names a resource this run did not create", errors.New("foreign"))}}),
+			"foreign: DELETE /Users/7 names a resource this run did not create"},
 	}
 	for _, tt := range tests {
 		if got := Diagnose(tt.err); got != tt.want {
