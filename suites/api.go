@@ -261,15 +261,18 @@ func (a *api) userLocation(r *reply) string { return locationOr(r, a.userPath) }
 // groupLocation is userLocation for a group.
 func (a *api) groupLocation(r *reply) string { return locationOr(r, a.groupPath) }
 
-// locationOr returns meta.location of r, or path(id) when it is absent; ""
-// when r has neither (readBack then fails the precondition).
+// locationOr returns meta.location of r, or path(id) when it is absent.
+// When r has neither, the precondition fails naming the reply (and what is
+// wrong with its body), since nothing can be read back.
 func locationOr(r *reply, path func(string) string) string {
+	GinkgoHelper()
 	if loc := r.F("meta.location").String(); loc != "" {
 		return loc
 	}
 	if id := r.F("id").String(); id != "" {
 		return path(id)
 	}
+	failNow(fmt.Sprintf("%sread back: %s answered %d without meta.location or id to read the resource at%s", preconditionPrefix, r.Line, r.Status, errorSummary(r)))
 	return ""
 }
 

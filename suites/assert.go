@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"bytes"
 	"fmt"
 	"mime"
 	"strings"
@@ -32,8 +33,12 @@ func describeReq(id string) string {
 	return fmt.Sprintf("[%s %s, RFC %s] %s", row.ID, row.Keyword, row.Section, row.Text)
 }
 
-// errorSummary renders status, scimType and detail of an error body, or "".
+// errorSummary renders scimType and detail of an error body, or what is
+// wrong with a body that is no JSON object; "" when there is nothing to add.
 func errorSummary(r *reply) string {
+	if p := bodyProblem(r); p != "" {
+		return ", and " + p
+	}
 	j := r.JSON()
 	var parts []string
 	if v := field(j, "scimType"); v.Exists() {
@@ -50,6 +55,42 @@ func errorSummary(r *reply) string {
 		return ""
 	}
 	return ", " + strings.Join(parts, ", ")
+}
+
+// bodyProblem says what is wrong with r's body as a SCIM message, or "" for
+// an empty body or a JSON object. Every SCIM response body is a JSON object
+// (RFC 7644 §3.1, §3.12), so a failure that only says an attribute is
+// absent names the real cause this way: a body that is not JSON (an HTML
+// page from a proxy, a cut connection) or JSON of another kind.
+func bodyProblem(r *reply) string {
+	if r == nil || r.Response == nil {
+		return ""
+	}
+	body := bytes.TrimSpace(r.Body)
+	if len(body) == 0 {
+		return ""
+	}
+	if !gjson.ValidBytes(body) {
+		ct := r.Header.Get("Content-Type")
+		if ct == "" {
+			ct = "no Content-Type"
+		}
+		return fmt.Sprintf("the body is not JSON (%d bytes, %s)", len(r.Body), ct)
+	}
+	switch j := gjson.ParseBytes(body); {
+	case j.IsObject():
+		return ""
+	case j.IsArray():
+		return "the body is a JSON array, not an object"
+	case j.Type == gjson.String:
+		return "the body is a JSON string, not an object"
+	case j.Type == gjson.Number:
+		return "the body is a JSON number, not an object"
+	case j.Type == gjson.Null:
+		return "the body is JSON null, not an object"
+	default:
+		return "the body is a JSON boolean, not an object"
+	}
 }
 
 // fragment renders at most 600 bytes of a JSON value for a failure message.
@@ -72,6 +113,10 @@ func failReq(id string, r *reply, expected, actual string, frag gjson.Result) {
 	fmt.Fprintf(&b, "%s\n", describeReq(id))
 	if r != nil {
 		fmt.Fprintf(&b, "  request:  %s\n", r.Line)
+	}
+	if p := bodyProblem(r); p != "" && !strings.Contains(actual, p) {
+		// On the actual line, so the report's one-line reason carries it.
+		actual += "; " + p
 	}
 	fmt.Fprintf(&b, "  expected: %s\n", expected)
 	fmt.Fprintf(&b, "  actual:   %s\n", actual)

@@ -464,7 +464,7 @@ var _ = Describe("Users: media types", func() {
 	It("answers Accept: application/scim+json", Meta(AreaUsers, MUST, Req("P-3.8-03")), func(ctx SpecContext) {
 		r := accept(ctx, "application/scim+json")
 		r.expectStatus("P-3.8-03", http.StatusOK)
-		r.expect("P-3.8-03", r.JSON().IsObject(), "", "a JSON body", snippet(r.Body))
+		r.expect("P-3.8-03", r.JSON().IsObject(), "", "a JSON object body", snippet(r.Body))
 	})
 
 	It("answers Accept: application/json", Meta(AreaUsers, SHOULD, Req("P-3.8-04")), func(ctx SpecContext) {
