@@ -77,6 +77,7 @@ func convert(r types.Report, t *Target, opts Options, filter string, started tim
 	case len(r.SpecialSuiteFailureReasons) > 0:
 		res.Run.Interrupted = strings.Join(r.SpecialSuiteFailureReasons, "; ")
 	}
+	res.Run.Exclusions = exclusionCounts(res.Specs)
 	res.Run.Conformant = ran > 0 && res.Run.Interrupted == ""
 	for _, s := range res.Specs {
 		if s.State == reports.StateFailed {

@@ -39,6 +39,9 @@ type Options struct {
 	LabelFilter string
 	// Focus and Skip are regexps on the spec's full text.
 	Focus, Skip []string
+	// Exclude keeps specs out of the run with a reason (see [Exclusion]);
+	// one that matches no spec at all is a usage error.
+	Exclude []Exclusion
 	// Timeout bounds the whole run, cleanup and results included (0:
 	// [DefaultTimeout]); see [RunGracePeriod] for how it is split.
 	Timeout time.Duration
@@ -79,6 +82,18 @@ func Run(ctx context.Context, opts Options) (*reports.Results, error) {
 	if t.RunID == "" {
 		return nil, fmt.Errorf("%w: empty run ID", ErrUsage)
 	}
+	exclusions, err := compileExclusions(opts.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	if len(exclusions) > 0 {
+		// Preview must come before RunSpecs and before the report writer
+		// is registered (PreviewSpecs runs ReportAfterSuite nodes).
+		tree, _ := Preview() // metadata errors fail their specs in the run
+		if err := checkExclusionsMatch(exclusions, tree); err != nil {
+			return nil, err
+		}
+	}
 	auth := simulator.NoAuth
 	if t.Token != "" {
 		auth = simulator.Bearer(t.Token)
@@ -103,6 +118,7 @@ func Run(ctx context.Context, opts Options) (*reports.Results, error) {
 	runMu.Lock()
 	defer runMu.Unlock()
 	setTarget(&t)
+	setExclusions(exclusions)
 	suiteClient = client
 	results = nil
 	started := time.Now()

@@ -26,8 +26,9 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 // setupPrefix marks the abort message of a failed discovery.
 const setupPrefix = "cannot test this target: "
 
-// Every spec checks its metadata and capability needs before it runs: a spec
-// with broken metadata fails (it cannot be scored), a spec that needs an
+// Every spec checks its exclusion, metadata and capability needs before it
+// runs: an excluded spec is skipped with the configured reason, a spec with
+// broken metadata fails (it cannot be scored), a spec that needs an
 // unadvertised capability is skipped with the reason.
 var _ = registerGate()
 
@@ -41,7 +42,13 @@ var _ = registerGate()
 func registerGate() bool {
 	BeforeEach(func() {
 		gateRuns.Add(1)
-		m := metaFromLabels(CurrentSpecReport().Labels())
+		sr := CurrentSpecReport()
+		// First, so an excluded spec runs nothing at all: no setup, no
+		// request, no verdict.
+		if e, ok := exclusionFor(sr.FullText(), sr.Labels()); ok {
+			Skip(ExcludedPrefix + e.Reason)
+		}
+		m := metaFromLabels(sr.Labels())
 		if !m.Valid {
 			Fail("spec metadata is invalid (see suites.MetaErrors): every spec needs Meta(area, level, Req(...)) with known IDs")
 		}
