@@ -109,7 +109,9 @@ func (a *api) do(ctx context.Context, req simulator.Request) *reply {
 	}
 	resp, err := a.c.Do(ctx, req)
 	if err != nil {
-		failNow(fmt.Sprintf("request failed: %s: %v", line, err))
+		// Diagnose names the cause and the fix (timeout, cut body, redirect
+		// to another origin...) without repeating the URL the line shows.
+		failNow(fmt.Sprintf("request failed: %s: %s", line, simulator.Diagnose(err)))
 	}
 	return &reply{Response: resp, Line: line}
 }

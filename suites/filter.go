@@ -1014,10 +1014,7 @@ var _ = Describe("Filter: semantics shared with other parameters", func() {
 		c := newCohort(newAPI())
 		c.addPeople(ctx)
 		u := c.a.readBack(ctx, c.a.userPath(c.ids["alpha"]))
-		body := map[string]any{}
-		if err := json.Unmarshal([]byte(u.JSON().Raw), &body); err != nil {
-			failNow(fmt.Sprintf("%sdecode %s: %v", preconditionPrefix, u.Line, err))
-		}
+		body := asBody(u)
 		for k := range body {
 			if strings.EqualFold(k, "title") {
 				delete(body, k)

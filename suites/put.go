@@ -20,6 +20,12 @@ import (
 // send back.
 func asBody(r *reply) map[string]any {
 	GinkgoHelper()
+	if p := bodyProblem(r); p != "" || len(r.Body) == 0 {
+		if p == "" {
+			p = "the body is empty"
+		}
+		failNow(fmt.Sprintf("%sdecode %s body: %s", preconditionPrefix, r.Line, p))
+	}
 	var m map[string]any
 	if err := json.Unmarshal([]byte(r.JSON().Raw), &m); err != nil {
 		failNow(fmt.Sprintf("%sdecode %s body: %v", preconditionPrefix, r.Line, err))
