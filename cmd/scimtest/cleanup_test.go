@@ -1,89 +1,200 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
-	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/scimtest/scimtest/fixtures"
-	"github.com/scimtest/scimtest/reference"
-	"github.com/scimtest/scimtest/simulator"
 )
 
-// TestCleanupDeletesOnlyTheRun creates resources of two runs and of nobody,
-// then cleans up one run: only that run's resources may disappear.
-func TestCleanupDeletesOnlyTheRun(t *testing.T) {
+// TestCleanupDeletesExactlyTheRun fills a target with someone else's data,
+// the leftovers of run A and of run B, and foreign resources whose names
+// hold A's run ID inside a longer word; cleaning up A must delete A's
+// leftovers and leave everything else byte-for-byte as it was, whether the
+// target filters, refuses one filter, or ignores filters altogether.
+func TestCleanupDeletesExactlyTheRun(t *testing.T) {
+	const runA, runB = "runaaaaa", "runbbbbb"
 	tests := []struct {
 		name   string
 		quirks []string
+		wrap   func(http.Handler) http.Handler
 	}{
-		{"with filters", nil},
-		// A target whose filter on externalId fails: cleanup pages instead.
-		{"by paging", []string{"filter-externalid-unsupported"}},
+		{name: "with filters"},
+		// Filtering on externalId fails: cleanup pages instead.
+		{name: "externalId filter refused", quirks: []string{"filter-externalid-unsupported"}},
+		// Every filter is ignored: each lookup answers every resource.
+		{name: "filters ignored", wrap: ignoreFilters},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ref, err := reference.New(reference.Options{Token: "tok", Quirks: tt.quirks})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(ref)
-			defer srv.Close()
-			base := srv.URL + reference.DefaultBasePath
-			c, err := simulator.New(simulator.Options{BaseURL: base, Auth: simulator.Bearer("tok")})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx := t.Context()
-			post := func(path string, body any) string {
-				resp, err := c.Post(ctx, path, body)
-				if err != nil || resp.Status != http.StatusCreated {
-					t.Fatalf("POST %s: %v %v %s", path, err, resp.Status, resp.Body)
-				}
-				return resp.JSON().Get("id").String()
-			}
-			mine, other := fixtures.New(1, "runaaaaa"), fixtures.New(2, "runbbbbb")
-			var keep []string
+			t.Parallel()
+			st := newSharedTarget(t, tt.quirks, tt.wrap)
+			a, b := fixtures.New(1, runA).Fork("spec"), fixtures.New(2, runB)
+			var mineUsers, mineGroups []string
 			for i := 0; i < 3; i++ {
-				post("/Users", mine.User())
-				post("/Groups", mine.Group())
-				keep = append(keep, "/Users/"+post("/Users", other.User()), "/Groups/"+post("/Groups", other.Group()))
+				u := st.create("/Users", a.User())
+				mineUsers = append(mineUsers, u)
+				g := a.Group()
+				mineGroups = append(mineGroups, st.create("/Groups", map[string]any{
+					"schemas": g.Schemas, "displayName": g.DisplayName, "externalId": g.ExternalID, "members": []any{map[string]any{"value": u}},
+				}))
+				st.users = append(st.users, st.create("/Users", b.User()))
+				st.groups = append(st.groups, st.create("/Groups", b.Group()))
 			}
-			keep = append(keep, "/Users/"+post("/Users", map[string]any{"schemas": []string{fixtures.SchemaUser}, "userName": "someone-else"}))
+			// A's leftovers also include a user whose userName the target
+			// folded to upper case and a filter-spec cohort user.
+			mineUsers = append(mineUsers,
+				st.create("/Users", map[string]any{"schemas": []string{fixtures.SchemaUser}, "userName": strings.ToUpper(fixtures.Marker(runA)) + "0A1B2C3D-7@EXAMPLE.COM"}),
+				st.create("/Users", map[string]any{"schemas": []string{fixtures.SchemaUser}, "userName": fixtures.Marker(runA) + "9f8e7d6c-alpha"}))
+			// Foreign resources that hold A's run ID, but not as A's marker
+			// at the start of a word.
+			user := func(attr, v string) map[string]any {
+				m := map[string]any{"schemas": []string{fixtures.SchemaUser}, "userName": "near." + strings.ReplaceAll(v, " ", "") + "@corp.example"}
+				m[attr] = v
+				return m
+			}
+			for _, body := range []map[string]any{
+				user("userName", "scimtest-"+runA+"x-1@corp.example"), // A's ID is a prefix of another run ID
+				user("userName", "x"+fixtures.Marker(runA)+"1@corp.example"),
+				user("userName", "pre-"+fixtures.Marker(runA)+"2@corp.example"),
+				user("externalId", "hr."+fixtures.Marker(runA)+"3"),
+				user("displayName", "Team "+runA),
+				user("displayName", "scimtest-"+runA),
+			} {
+				st.users = append(st.users, st.create("/Users", body))
+			}
+			st.groups = append(st.groups, st.create("/Groups", map[string]any{
+				"schemas": []string{fixtures.SchemaGroup}, "displayName": "ops_" + fixtures.Marker(runA) + "4 Ops",
+			}))
+			before := st.snapshot()
 
-			code, text := runBinary(t, nil, "cleanup", "--target", base, "--token", "tok", "--run-id", "runaaaaa")
-			if code != exitOK || !strings.Contains(text, "deleted 6 resources") {
-				t.Fatalf("exit %d, want 0 deleting 6:\n%s", code, text)
+			code, stdout, stderr := runCLI(t, nil, "cleanup", "--target", st.base, "--token", st.token, "--run-id", runA, "--request-timeout", "5s")
+			want := len(mineUsers) + len(mineGroups)
+			if code != exitOK || !strings.Contains(stdout, fmt.Sprintf("deleted %d resources\n", want)) || stderr != "" {
+				t.Fatalf("exit %d, want 0 deleting %d:\n%s%s", code, want, stdout, stderr)
 			}
-			for _, p := range keep {
-				if resp, err := c.Get(ctx, p); err != nil || resp.Status != http.StatusOK {
-					t.Errorf("GET %s after cleanup: %v %d", p, err, resp.Status)
+			for _, id := range mineUsers {
+				if code, raw := st.send(http.MethodGet, "/Users/"+id, nil); code != http.StatusNotFound {
+					t.Errorf("user %s of run A left: %d %s", id, code, raw)
 				}
 			}
-			for _, ep := range []string{"/Users", "/Groups"} {
-				resp, err := c.Get(ctx, ep+"?count=1000")
-				if err != nil {
-					t.Fatal(err)
+			for _, id := range mineGroups {
+				if code, raw := st.send(http.MethodGet, "/Groups/"+id, nil); code != http.StatusNotFound {
+					t.Errorf("group %s of run A left: %d %s", id, code, raw)
 				}
-				resp.JSON().Get("Resources").ForEach(func(_, r gjson.Result) bool {
-					if fixtures.HasRunID(r.Raw, "runaaaaa") {
-						t.Errorf("%s still holds a resource of the run: %s", ep, r.Raw)
-					}
-					return true
-				})
 			}
+			// Everything else is untouched: the snapshot taken before held
+			// A's leftovers in its id lists, so compare without them.
+			before.users = without(before.users, mineUsers)
+			before.groups = without(before.groups, mineGroups)
+			st.unchanged(before, "cleanup of run A")
 		})
 	}
 }
 
-func TestCleanupNeedsTargetAndRunID(t *testing.T) {
-	for _, args := range [][]string{{"cleanup"}, {"cleanup", "--target", "http://127.0.0.1:1"}, {"cleanup", "--run-id", "x"}} {
-		if code, text := runBinary(t, nil, args...); code != exitUsage || !strings.Contains(text, "required") {
-			t.Errorf("%v: exit %d, want 2:\n%s", args, code, text)
+// TestCleanupOnTargetThatRepeatsItsFirstPage: a target that ignores both
+// filters and startIndex shows cleanup only its first page. Cleanup deletes
+// the run's resources on it, stops paging instead of asking 1000 times, and
+// exits 1 saying that the rest could not be checked.
+func TestCleanupOnTargetThatRepeatsItsFirstPage(t *testing.T) {
+	st := newSharedTarget(t, []string{"startindex-ignored"}, ignoreFilters)
+	a := fixtures.New(4, "runddddd")
+	mine := []string{st.create("/Users", a.User()), st.create("/Users", a.User())}
+	for i := range 100 { // beyond the first page of 100
+		st.users = append(st.users, st.create("/Users", map[string]any{"schemas": []string{fixtures.SchemaUser}, "userName": fmt.Sprintf("temp%03d@corp.example", i)}))
+	}
+	before := st.snapshot()
+	sent := st.requests.Load()
+	code, stdout, stderr := runCLI(t, nil, "cleanup", "--target", st.base, "--token", st.token, "--run-id", "runddddd")
+	want := "scimtest: cleanup: GET /Users repeats the same page whatever startIndex asks (only 100 of its 112 resources could be checked), so resources of run runddddd may remain; fix paging on the target and run cleanup again\n"
+	if code != exitNonConform || stderr != want || !strings.Contains(stdout, "deleted 2 resources\n") {
+		t.Fatalf("exit %d, stderr %q, stdout %q; want 1, %q and 2 deleted", code, stderr, stdout, want)
+	}
+	if n := st.requests.Load() - sent; n > 20 {
+		t.Errorf("cleanup sent %d requests to a target that repeats its first page", n)
+	}
+	before.users = without(before.users, mine)
+	st.unchanged(before, "cleanup on a target that ignores startIndex")
+}
+
+// without returns the ids of all that are not in drop.
+func without(all, drop []string) []string {
+	var out []string
+	for _, id := range all {
+		if !slices.Contains(drop, id) {
+			out = append(out, id)
 		}
+	}
+	return out
+}
+
+// TestCleanupRefusesBadInvocations: no target, no run ID or a string that
+// cannot be a run ID is one line on stderr and exit 2, before any request.
+func TestCleanupRefusesBadInvocations(t *testing.T) {
+	st := newSharedTarget(t, nil, nil)
+	before := st.requests.Load()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"cleanup"}, "scimtest: --target is required"},
+		{[]string{"cleanup", "--run-id", "x"}, "scimtest: --target is required"},
+		{[]string{"cleanup", "--target", st.base}, "scimtest: --run-id is required"},
+		{[]string{"cleanup", "--target", st.base, "--run-id", ""}, "scimtest: --run-id is required"},
+		{[]string{"cleanup", "--target", st.base, "--run-id", "a b"}, `scimtest: --run-id "a b" is not a run ID`},
+		{[]string{"cleanup", "--target", st.base, "--run-id", "run*"}, `scimtest: --run-id "run*" is not a run ID`},
+		{[]string{"cleanup", "--target", st.base, "--run-id", "../Users"}, `scimtest: --run-id "../Users" is not a run ID`},
+		{[]string{"cleanup", "--target", st.base, "--run-id", strings.Repeat("a", 65)}, "is not a run ID"},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := runCLI(t, nil, tt.args...)
+		if code != exitUsage || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 || stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want exit 2 and one line holding %q", tt.args, code, stderr, stdout, tt.want)
+		}
+	}
+	if n := st.requests.Load() - before; n != 0 {
+		t.Errorf("bad invocations sent %d requests", n)
+	}
+}
+
+// TestCleanupReportsFailedDeletes: a target that refuses to delete one of
+// the run's resources makes cleanup delete the others and exit 1 naming
+// the failure.
+func TestCleanupReportsFailedDeletes(t *testing.T) {
+	var stuck string
+	st := newSharedTarget(t, nil, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodDelete && stuck != "" && strings.HasSuffix(r.URL.Path, "/"+stuck) {
+				http.Error(w, "locked", http.StatusInternalServerError)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	a := fixtures.New(3, "runccccc")
+	u1, u2 := st.create("/Users", a.User()), st.create("/Users", a.User())
+	stuck = u1
+	code, stdout, stderr := runCLI(t, nil, "cleanup", "--target", st.base, "--token", st.token, "--run-id", "runccccc")
+	want := "scimtest: cleanup: 1 resources of run runccccc could not be deleted (first: DELETE /Users/" + u1 + " answered 500); run cleanup again\n"
+	if code != exitNonConform || stderr != want {
+		t.Fatalf("exit %d, stderr %q; want 1 and %q\n%s", code, stderr, want, stdout)
+	}
+	if code, _ := st.send(http.MethodGet, "/Users/"+u2, nil); code != http.StatusNotFound {
+		t.Errorf("the deletable user is still there: %d", code)
+	}
+}
+
+// TestCleanupNeedsAWorkingToken: a refused token is one line naming the
+// fix, exit 2.
+func TestCleanupNeedsAWorkingToken(t *testing.T) {
+	st := newSharedTarget(t, nil, nil)
+	code, _, stderr := runCLI(t, nil, "cleanup", "--target", st.base, "--token", "wrong", "--run-id", "runaaaaa")
+	want := "scimtest: cleanup: GET /Users answered 401: check the token (--token or SCIMTEST_TOKEN)\n"
+	if code != exitUsage || stderr != want {
+		t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
 	}
 }
 
