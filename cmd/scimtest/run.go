@@ -36,6 +36,8 @@ type runFlags struct {
 	verbose        bool
 	runID          string
 	quirks         []string
+	config         string
+	exclude        []suites.Exclusion
 }
 
 func newRunCmd() *cobra.Command {
@@ -57,11 +59,39 @@ the grace period — min(30s, max(2×--request-timeout, 5s)), at most half of
 created and for writing the reports. A timed-out run exits 1: it did not
 show that the target conforms.
 
+--config FILE reads the settings of a CI job from YAML: target, token-env
+(the name of the environment variable holding the token; a token itself is
+never read from the file), profile, label-filter, require, exclude (a list
+of {spec, reason}: a requirement ID or a regexp on spec names; excluded
+specs are skipped and listed with the reason in the report; one that
+matches no spec is an error), timeout, request-timeout, out, strict, seed,
+ca, insecure. A flag given on the command line wins over the file; a
+relative out or ca is relative to the file's directory.
+
 Exit codes: 0 conformant, 1 not conformant or timed out, 2 could not run
 (bad flag, unreachable target, token refused), 130 interrupted (the report
 is still written).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.config != "" {
+				cfg, err := loadConfig(f.config)
+				if err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
+				if err := cfg.apply(cmd, runConfigKeys...); err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
+				if !cmd.Flags().Changed("token") {
+					tok, err := cfg.token()
+					if err != nil {
+						return &exitError{code: exitUsage, err: err}
+					}
+					if tok != "" {
+						f.token = tok
+					}
+				}
+				f.exclude = cfg.exclusions()
+			}
 			if !cmd.Flags().Changed("seed") {
 				f.seed = time.Now().UnixNano()%1_000_000 + 1
 			}
@@ -84,6 +114,7 @@ is still written).`,
 	fl.StringVar(&f.out, "out", "scimtest-report", "directory for the reports")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every spec, not only failures")
 	fl.StringVar(&f.runID, "run-id", "", "run ID carried by every created resource (default: random)")
+	fl.StringVar(&f.config, "config", "", "YAML file with the job's settings ("+strings.Join(configKeys, ", ")+"); flags given here win; a token is never read from it (name its variable in token-env)")
 	fl.StringArrayVar(&f.quirks, "quirk", nil, "embedded reference only: switch on a named provider bug (repeatable; names: scimtest serve --quirk list)")
 	return cmd
 }
@@ -144,6 +175,7 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 		LabelFilter: f.labelFilter,
 		Focus:       f.focus,
 		Skip:        f.skip,
+		Exclude:     f.exclude,
 		Timeout:     f.timeout,
 		Version:     version,
 		NoColor:     !isTerminal(stdout),
@@ -175,6 +207,27 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 		return &exitError{code: exitNonConform}
 	}
 	return nil
+}
+
+// printNotices writes what the reader must know besides the specs: the
+// target throttled the run, the configuration excluded specs, scimtest
+// refused requests that would have touched data the run did not create.
+func printNotices(w io.Writer, r reports.Run) {
+	if t := r.Throttle.Sentence(); t != "" {
+		fmt.Fprintf(w, "\n%s\n", t)
+	}
+	for _, e := range r.Exclusions {
+		fmt.Fprintf(w, "\nExcluded by configuration: %s", e.Line())
+	}
+	if len(r.Exclusions) > 0 {
+		fmt.Fprintln(w)
+	}
+	if len(r.Refused) > 0 {
+		fmt.Fprintf(w, "\nRefused %d request(s) that would have changed data this run did not create:\n", len(r.Refused))
+		for _, l := range r.Refused {
+			fmt.Fprintf(w, "  %s\n", l)
+		}
+	}
 }
 
 // notRun counts the specs a stopped run skipped before reaching them.
@@ -222,6 +275,7 @@ func printSummary(w io.Writer, res *reports.Results, verbose bool, out string) {
 			fmt.Fprintf(w, "         %s\n", s.SkipReason)
 		}
 	}
+	printNotices(w, r)
 	verdict := "CONFORMANT"
 	if !r.Conformant {
 		verdict = "NOT CONFORMANT"
