@@ -1,0 +1,456 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scimtest/scimtest/reference"
+	"github.com/scimtest/scimtest/reference/faults"
+	"github.com/scimtest/scimtest/reports"
+)
+
+// The hostile tests run `scimtest run` against targets that misbehave at
+// the HTTP level (issue 6): each must end within its bounds with a clear
+// reason, never a crash or a hang.
+
+// hostileToken is the token every hostile reference wants.
+const hostileToken = "hostile-token"
+
+// cannotRunWithin bounds how long a run that cannot start may take: "exit
+// 2 within seconds".
+const cannotRunWithin = 10 * time.Second
+
+// hostileRef starts the reference provider (token [hostileToken]) behind
+// faults.Wrap(rules) and returns its base URL and the fault handler. The
+// handler is closed before the server, so a hanging request cannot keep
+// the server's Close waiting.
+func hostileRef(t *testing.T, rules ...faults.Rule) (string, *faults.Handler) {
+	t.Helper()
+	ref, err := reference.New(reference.Options{Token: hostileToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := faults.Wrap(ref, rules...)
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	t.Cleanup(h.Close)
+	return ts.URL + ref.BasePath(), h
+}
+
+// hostileRun is one `scimtest run` against a hostile target.
+type hostileRun struct {
+	code           int
+	stdout, stderr string
+	out            string        // the report directory
+	took           time.Duration // wall time of the process
+}
+
+// runHostile runs `scimtest run --target target --out DIR` with args and
+// the token in $SCIMTEST_TOKEN.
+func runHostile(t *testing.T, target string, args ...string) hostileRun {
+	t.Helper()
+	out := t.TempDir()
+	all := append([]string{"run", "--target", target, "--out", out, "--seed", "6"}, args...)
+	start := time.Now()
+	code, stdout, stderr := runCLI(t, []string{"SCIMTEST_TOKEN=" + hostileToken}, all...)
+	return hostileRun{code: code, stdout: stdout, stderr: stderr, out: out, took: time.Since(start)}
+}
+
+// String shows the run for a failure message.
+func (r hostileRun) String() string {
+	return fmt.Sprintf("exit %d after %v\nstderr:\n%s\nstdout:\n%s", r.code, r.took.Round(time.Millisecond), r.stderr, r.stdout)
+}
+
+// checkCannotRun asserts the error contract for a run that could not be
+// made: exit 2 within seconds and exactly one stderr line "scimtest: ..."
+// holding every word in words (case-insensitively).
+func checkCannotRun(t *testing.T, r hostileRun, words ...string) {
+	t.Helper()
+	if r.code != exitUsage {
+		t.Errorf("want exit 2: %s", r)
+	}
+	if r.took > cannotRunWithin {
+		t.Errorf("took %v, want under %v", r.took, cannotRunWithin)
+	}
+	line := strings.TrimSuffix(r.stderr, "\n")
+	t.Log(line) // with -v: the messages the README's troubleshooting lists
+	if strings.Contains(line, "\n") || !strings.HasPrefix(line, "scimtest: ") {
+		t.Errorf("stderr is not one line \"scimtest: ...\": %q", r.stderr)
+	}
+	for _, w := range words {
+		if !strings.Contains(strings.ToLower(line), strings.ToLower(w)) {
+			t.Errorf("stderr %q does not say %q", line, w)
+		}
+	}
+}
+
+// TestHostileCannotRun covers the targets a run cannot start against: each
+// exits 2 within seconds with one line naming the cause and the fix.
+func TestHostileCannotRun(t *testing.T) {
+	tests := []struct {
+		name string
+		// target starts the target and returns its base URL and extra flags.
+		target func(t *testing.T) (string, []string)
+		words  []string
+	}{
+		{"refused connection", func(t *testing.T) (string, []string) {
+			return "http://" + closedPort(t) + "/scim/v2", nil
+		}, []string{"refused", "running"}},
+		{"unknown host", func(*testing.T) (string, []string) {
+			return "http://nosuch.invalid/scim/v2", nil
+		}, []string{"nosuch.invalid", "host"}},
+		{"no answer", func(t *testing.T) (string, []string) {
+			return "http://" + silentListener(t) + "/scim/v2", []string{"--request-timeout", "500ms"}
+		}, []string{"no answer", "--request-timeout"}},
+		{"self-signed certificate without --ca", func(t *testing.T) (string, []string) {
+			base, _ := tlsRef(t)
+			return base, nil
+		}, []string{"certificate", "--ca"}},
+		{"expired certificate", func(t *testing.T) (string, []string) {
+			base, ca := expiredRef(t)
+			return base, []string{"--ca", ca}
+		}, []string{"expired", "renew"}},
+		{"HTML 404 at the base path", func(t *testing.T) (string, []string) {
+			base, _ := hostileRef(t, faults.Rule{Fault: faults.HTML404()})
+			return base, nil
+		}, []string{"404", "HTML", "base path", "--target"}},
+		{"wrong base path", func(t *testing.T) (string, []string) {
+			base, _ := hostileRef(t)
+			return strings.TrimSuffix(base, "/scim/v2") + "/api/scim", nil
+		}, []string{"404", "--target"}},
+		{"token rejected everywhere", func(t *testing.T) (string, []string) {
+			base, _ := hostileRef(t, faults.Rule{Fault: faults.Status(http.StatusUnauthorized, "application/scim+json",
+				`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"401","detail":"invalid token"}`)})
+			return base, nil
+		}, []string{"401", "token", "--token"}},
+		{"token rejected past anonymous discovery", func(t *testing.T) (string, []string) {
+			base, _ := hostileRef(t)
+			return base, []string{"--token", "not-" + hostileToken}
+		}, []string{"rejected the token", "/Users", "--token"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			target, args := tt.target(t)
+			checkCannotRun(t, runHostile(t, target, args...), tt.words...)
+		})
+	}
+}
+
+// TestHostileTLSWithCA is the other side of the self-signed case: with the
+// issuing certificate in --ca the same target is tested.
+func TestHostileTLSWithCA(t *testing.T) {
+	t.Parallel()
+	base, ca := tlsRef(t)
+	r := runHostile(t, base, "--ca", ca, "--label-filter", "users")
+	if r.code != exitOK {
+		t.Errorf("want exit 0: %s", r)
+	}
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// silentListener returns the address of a listener that accepts
+// connections and never answers: a target behind a black hole.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return l.Addr().String()
+}
+
+// tlsRef starts the reference behind httptest's self-signed certificate
+// and returns its base URL and a PEM file of that certificate.
+func tlsRef(t *testing.T) (string, string) {
+	t.Helper()
+	ref, err := reference.New(reference.Options{Token: hostileToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewTLSServer(ref)
+	t.Cleanup(ts.Close)
+	return ts.URL + ref.BasePath(), writePEM(t, ts.Certificate().Raw)
+}
+
+// expiredRef starts the reference behind a self-signed certificate for
+// 127.0.0.1 that expired on 2024-01-01 and returns its base URL and a PEM
+// file of the certificate, so --ca trusts it and only the date is wrong.
+func expiredRef(t *testing.T) (string, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(6),
+		Subject:               pkix.Name{CommonName: "expired.scimtest.test"},
+		NotBefore:             time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:              time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := reference.New(reference.Options{Token: hostileToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(ref)
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS12}
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	return ts.URL + ref.BasePath(), writePEM(t, der)
+}
+
+// writePEM writes a DER certificate as a PEM file and returns its path.
+func writePEM(t *testing.T, der []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Paths of single resources, for rules that fault one endpoint.
+var (
+	oneUser  = regexp.MustCompile(`^/scim/v2/Users/[^/.][^/]*$`)
+	oneGroup = regexp.MustCompile(`^/scim/v2/Groups/[^/.][^/]*$`)
+)
+
+// timedOut matches the reason of a spec whose request got no answer in
+// time.
+var timedOut = regexp.MustCompile(`(?i)no answer within|timed out|timeout`)
+
+// TestHostileHangOnOneEndpoint: a target that never answers GET
+// /Groups/{id} fails exactly the specs that read a group, each at the
+// per-request timeout; the run finishes and writes its report.
+func TestHostileHangOnOneEndpoint(t *testing.T) {
+	t.Parallel()
+	base, h := hostileRef(t, faults.Rule{Method: http.MethodGet, Path: oneGroup, Fault: faults.Hang()})
+	r := runHostile(t, base, "--request-timeout", "500ms", "--label-filter", "groups", "--focus", "Groups: create")
+	if r.code != exitNonConform {
+		t.Errorf("want exit 1: %s", r)
+	}
+	res := readResults(t, r.out)
+	failed := 0
+	for _, s := range res.Specs {
+		hung := false
+		for _, ex := range s.Exchanges {
+			hung = hung || (ex.Method == http.MethodGet && oneGroup.MatchString(urlPath(ex.URL)))
+		}
+		switch {
+		case hung && s.State == reports.StateFailed:
+			failed++
+			if !timedOut.MatchString(s.Failure.Message) {
+				t.Errorf("%s: reason does not say the request timed out:\n%s", s.Name, s.Failure.Message)
+			}
+		case hung && s.State != reports.StateWarning:
+			t.Errorf("%s: %s, yet its GET of a group got no answer", s.Name, s.State)
+		case !hung && s.State != reports.StatePassed:
+			t.Errorf("%s: %s without reading a group: %+v", s.Name, s.State, s.Failure)
+		}
+	}
+	if failed == 0 || h.Injected(0) == 0 {
+		t.Errorf("%d specs failed on %d hangs, want some: %s", failed, h.Injected(0), r)
+	}
+}
+
+// TestHostileRunTimeout: a target that hangs on everything but discovery
+// cannot keep a run past --timeout; the report is still written.
+func TestHostileRunTimeout(t *testing.T) {
+	t.Parallel()
+	const timeout, grace = 8 * time.Second, 5 * time.Second
+	// Discovery (and the probe's one GET /Users) go through; every request
+	// of a spec then hangs.
+	resources := regexp.MustCompile(`^/scim/v2/(Users|Groups)(/[^.][^/]*)?$`)
+	base, _ := hostileRef(t, faults.Rule{Path: resources, After: 1, Fault: faults.Hang()})
+	r := runHostile(t, base, "--request-timeout", "3s", "--timeout", timeout.String(), "--label-filter", "users")
+	if r.took > timeout+grace {
+		t.Errorf("took %v, want within --timeout %v plus %v", r.took, timeout, grace)
+	}
+	if r.code != exitNonConform || !strings.Contains(r.stderr, "--timeout") {
+		t.Errorf("want exit 1 naming --timeout: %s", r)
+	}
+	res := readResults(t, r.out)
+	if !res.Run.TimedOut || res.Run.Conformant || !strings.Contains(res.Run.Interrupted, "--timeout") {
+		t.Errorf("results: timed out %v, interrupted %q, conformant %v; want the timeout recorded", res.Run.TimedOut, res.Run.Interrupted, res.Run.Conformant)
+	}
+	failed := 0
+	for _, s := range res.Specs {
+		if s.State == reports.StateFailed {
+			failed++
+		}
+	}
+	if failed == 0 {
+		t.Errorf("no spec failed on the hanging target: %s", r)
+	}
+}
+
+// urlPath returns the path of an exchange's URL.
+func urlPath(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+		if j := strings.IndexByte(u, '/'); j >= 0 {
+			u = u[j:]
+		}
+	}
+	p, _, _ := strings.Cut(u, "?")
+	return p
+}
+
+// scimError500 is the body of the 500s a broken target answers.
+const scimError500 = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"database unavailable"}`
+
+// TestHostileGarbage answers GET /Users/{id} with garbage of each kind: the
+// run ends with the exit the fault deserves, nothing panics, and every
+// failed spec names the problem.
+func TestHostileGarbage(t *testing.T) {
+	tests := []struct {
+		name  string
+		rule  faults.Rule
+		code  int
+		words *regexp.Regexp // every failure must match
+	}{
+		{"non-JSON body", faults.Rule{Fault: faults.NonJSON()}, exitNonConform, regexp.MustCompile(`(?i)not (valid )?JSON`)},
+		{"truncated body", faults.Rule{Fault: faults.Truncate()}, exitNonConform, regexp.MustCompile(`(?i)closed before the whole body|truncated|unexpected EOF`)},
+		{"JSON array", faults.Rule{Fault: faults.WrongShape(`[{"id":"1"}]`)}, exitNonConform, regexp.MustCompile(`(?i)not (a JSON |an )?object|array`)},
+		{"JSON string", faults.Rule{Fault: faults.WrongShape(`"ok"`)}, exitNonConform, regexp.MustCompile(`(?i)not (a JSON |an )?object|string`)},
+		{"body beyond the cap", faults.Rule{Times: 3, Fault: faults.Large(simulatorCap + 1<<20)}, exitNonConform, regexp.MustCompile(`(?i)larger than|cap`)},
+		{"500", faults.Rule{Fault: faults.Status(http.StatusInternalServerError, "application/scim+json", scimError500)}, exitNonConform, regexp.MustCompile(`500`)},
+		// Every second request is the redirect's own follow-up, which goes
+		// through: specs run one at a time, so the two alternate.
+		{"redirect within the origin", faults.Rule{Every: 2, Fault: faults.RedirectPrefix(http.StatusTemporaryRedirect, "/scim/v2", "/scim/v2")}, exitOK, nil},
+		// HTTP lets a server choose any content coding when the request
+		// has no Accept-Encoding (RFC 9110, Section 12.5.3) and RFC 7644
+		// says nothing of content codings, so gzip unasked is legal and the
+		// run must pass.
+		{"gzip unasked", faults.Rule{Fault: faults.Gzip()}, exitOK, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rule := tt.rule
+			rule.Method, rule.Path = http.MethodGet, oneUser
+			base, h := hostileRef(t, rule)
+			r := runHostile(t, base, "--request-timeout", "5s", "--label-filter", "users")
+			if r.code != tt.code {
+				t.Errorf("want exit %d: %s", tt.code, r)
+			}
+			if h.Injected(0) == 0 {
+				t.Fatalf("the fault was never injected: %s", r)
+			}
+			checkFailures(t, readResults(t, r.out), tt.words)
+		})
+	}
+}
+
+// simulatorCap is the client's body cap (simulator.MaxBodyBytes, 32 MiB),
+// restated so the test reads on its own.
+const simulatorCap = 32 << 20
+
+// checkFailures asserts that no spec panicked and that every failed spec's
+// message matches words.
+func checkFailures(t *testing.T, res *reports.Results, words *regexp.Regexp) {
+	t.Helper()
+	for _, s := range res.Specs {
+		if s.Failure == nil {
+			continue
+		}
+		if strings.Contains(s.Failure.Message, "panic") || strings.Contains(s.Failure.Message, "runtime error") {
+			t.Errorf("%s panicked:\n%s", s.Name, s.Failure.Message)
+			continue
+		}
+		if s.State == reports.StateFailed && words != nil && !words.MatchString(s.Failure.Message) {
+			t.Errorf("%s: reason does not match %q:\n%s", s.Name, words, s.Failure.Message)
+		}
+	}
+}
+
+// TestHostileCrossOriginRedirect: a target that redirects GET /Users/{id}
+// to another host fails those specs with a reason naming the redirect, and
+// the other host never sees a request, let alone the token.
+func TestHostileCrossOriginRedirect(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var got []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Method+" "+r.URL.Path+" Authorization="+r.Header.Get("Authorization"))
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(other.Close)
+	base, h := hostileRef(t, faults.Rule{Method: http.MethodGet, Path: oneUser,
+		Fault: faults.RedirectPrefix(http.StatusTemporaryRedirect, "/scim/v2", other.URL+"/scim/v2")})
+	r := runHostile(t, base, "--request-timeout", "5s", "--label-filter", "users")
+	if r.code != exitNonConform {
+		t.Errorf("want exit 1: %s", r)
+	}
+	if h.Injected(0) == 0 {
+		t.Fatalf("no redirect was sent: %s", r)
+	}
+	checkFailures(t, readResults(t, r.out), regexp.MustCompile(`(?i)another origin|cross-origin`))
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) > 0 {
+		t.Errorf("the other origin received %d requests, want none: %q", len(got), got)
+	}
+}
