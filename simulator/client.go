@@ -3,9 +3,12 @@
 // Okta and Entra simulators (simulator/okta, simulator/entra).
 //
 // A [Client] adds the base URL, credentials and a header [Profile] to each
-// request, bounds it with a per-request timeout, retries 429 and 503 within a
-// [RetryPolicy] behind a gate its copies share, and hands every attempt, redacted and capped, to a
-// [transcript.Hook]. It keeps no transcript itself; a [Recorder] does.
+// request, bounds it with a per-request timeout and a body cap, follows
+// redirects only within the target's origin, retries 429 and 503 within a
+// [RetryPolicy] behind a gate all its copies share, and hands every attempt,
+// redacted and capped, to a [transcript.Hook]. It keeps no transcript
+// itself; a [Recorder] does. [Diagnose] says in one line why a request
+// failed and what usually fixes it.
 package simulator
 
 import (
