@@ -271,8 +271,28 @@ func gunzip(b []byte) []byte {
 	return out
 }
 
+// discoveryEndpoints describe the service provider (RFC 7644, Section 4);
+// their "id"s ("User", "Group", schema URNs) name no writable resource, and
+// learning them would make every "type": "User" look foreign.
+var discoveryEndpoints = []string{"/serviceproviderconfig", "/resourcetypes", "/schemas"}
+
+// isDiscovery reports whether the URL path p is a discovery endpoint or a
+// resource under one.
+func isDiscovery(p string) bool {
+	p = strings.ToLower(p)
+	for _, d := range discoveryEndpoints {
+		if strings.HasSuffix(p, d) || strings.Contains(p, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // learn records the ids of one response.
 func (g *Guard) learn(ex exchange, raw []byte) {
+	if isDiscovery(ex.path) {
+		return
+	}
 	var body gjson.Result
 	if len(raw) > 0 && gjson.ValidBytes(raw) {
 		body = gjson.ParseBytes(raw)
@@ -372,36 +392,71 @@ func (g *Guard) foreignLocked(id string) bool {
 	return ok && !s.created
 }
 
-// skipKeys hold strings that never name a resource, so a short foreign id
-// ("1") is not mistaken for a bulkId or a version.
-var skipKeys = map[string]bool{"bulkId": true, "schemas": true, "op": true, "method": true, "version": true}
+// refKeys are the attributes whose strings can name a resource (compared
+// in lower case: SCIM attribute names are case-insensitive): a member's,
+// group's or manager's "value", a "$ref", a Bulk operation's or a PATCH
+// filter's "path", and an "id". Other strings (names, e-mails, an
+// employeeNumber) are data: a short numeric id ("1") must not be mistaken
+// for one of them.
+var refKeys = map[string]bool{"value": true, "$ref": true, "path": true, "id": true}
 
-// foreignInLocked returns the first seen-but-not-created id named anywhere
-// in v: as a whole string, as the last segment of a path ("/Users/<id>"), or
-// quoted inside a PATCH filter path (`members[value eq "<id>"]`).
+// foreignInLocked returns the first seen-but-not-created id that v names
+// at a reference attribute: as a whole string, as the last segment of a path
+// ("/Users/<id>"), or quoted inside a PATCH filter path
+// (`members[value eq "<id>"]`). key is the attribute v is the value of.
 func (g *Guard) foreignInLocked(v gjson.Result, key string) string {
+	found := ""
 	switch {
-	case skipKeys[key]:
-		return ""
-	case v.Type == gjson.String || v.Type == gjson.Number:
+	case v.IsObject():
+		// A PATCH operation's value is data unless its path leads to
+		// members, groups or a manager (or it has no path: then the value
+		// is an object whose own keys say what it holds).
+		skipValue := false
+		v.ForEach(func(k, e gjson.Result) bool {
+			if strings.EqualFold(k.String(), "path") && e.Type == gjson.String && hasKey(v, "op") {
+				skipValue = !namesReference(e.String())
+			}
+			return true
+		})
+		v.ForEach(func(k, e gjson.Result) bool {
+			name := strings.ToLower(k.String())
+			if name == "value" && skipValue {
+				return true
+			}
+			found = g.foreignInLocked(e, name)
+			return found == ""
+		})
+	case v.IsArray():
+		v.ForEach(func(_, e gjson.Result) bool {
+			found = g.foreignInLocked(e, key)
+			return found == ""
+		})
+	case (v.Type == gjson.String || v.Type == gjson.Number) && refKeys[key]:
 		for _, cand := range candidates(v.String()) {
 			if g.foreignLocked(cand) {
 				return cand
 			}
 		}
-	case v.IsObject() || v.IsArray():
-		found := ""
-		v.ForEach(func(k, e gjson.Result) bool {
-			child := key
-			if v.IsObject() {
-				child = k.String()
-			}
-			found = g.foreignInLocked(e, child)
-			return found == ""
-		})
-		return found
 	}
-	return ""
+	return found
+}
+
+// hasKey reports whether object v has key k, in any letter case.
+func hasKey(v gjson.Result, k string) bool {
+	found := false
+	v.ForEach(func(key, _ gjson.Result) bool {
+		found = strings.EqualFold(key.String(), k)
+		return !found
+	})
+	return found
+}
+
+// namesReference reports whether a PATCH path leads to attributes that hold
+// resource ids: members, groups, manager (RFC 7643, Sections 4.1.2, 4.2
+// and 4.3).
+func namesReference(path string) bool {
+	p := strings.ToLower(path)
+	return strings.Contains(p, "member") || strings.Contains(p, "group") || strings.Contains(p, "manager")
 }
 
 // candidates returns the ids a string could name.

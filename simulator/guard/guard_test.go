@@ -428,3 +428,34 @@ func TestSeenWhileCreating(t *testing.T) {
 		resp.Body.Close()
 	}
 }
+
+// TestDataIsNotAReference: discovery "ids" (User, Group, schema URNs) and
+// strings outside reference attributes never make a request look foreign,
+// while an id in a PUT body still does.
+func TestDataIsNotAReference(t *testing.T) {
+	h := newHarness(t)
+	for _, p := range []string{"/ResourceTypes", "/Schemas", "/ResourceTypes/User", "/ServiceProviderConfig"} {
+		h.send(h.c, http.MethodGet, p, nil, http.StatusOK)
+	}
+	h.send(h.c, http.MethodGet, "/Users", nil, http.StatusOK)
+	fu := h.foreign.user
+	u := h.send(h.c, http.MethodPost, "/Users", map[string]any{"schemas": []string{userURN, entURN}, "userName": "mine@example.com",
+		"nickName": fu, entURN: map[string]any{"employeeNumber": fu}}, http.StatusCreated).Get("id").String()
+	h.send(h.c, http.MethodPost, "/Groups", map[string]any{"schemas": []string{groupURN}, "displayName": "mine",
+		"members": []any{map[string]any{"value": u, "type": "User"}}}, http.StatusCreated)
+	h.send(h.c, http.MethodPatch, "/Users/"+u, map[string]any{"schemas": []string{patchURN}, "Operations": []any{
+		map[string]any{"op": "replace", "path": "title", "value": fu},
+		map[string]any{"op": "replace", "path": entURN + ":employeeNumber", "value": fu},
+	}}, http.StatusOK)
+	h.send(h.c, http.MethodPut, "/Users/"+u, map[string]any{"schemas": []string{userURN}, "userName": "mine@example.com",
+		"meta": map[string]any{"resourceType": "Group"}}, http.StatusOK)
+	if r := h.g.Refused(); len(r) != 0 {
+		t.Errorf("refused %v", r)
+	}
+	// A PUT whose body carries a foreign id would overwrite that user on a
+	// target that honours the body's id.
+	h.refused(http.MethodPut, "/Users/"+u, map[string]any{"schemas": []string{userURN}, "userName": "mine@example.com", "id": fu}, fu)
+	// Entra sets a manager with a path and a bare string value.
+	h.refused(http.MethodPatch, "/Users/"+u, map[string]any{"schemas": []string{patchURN}, "Operations": []any{
+		map[string]any{"op": "Add", "path": entURN + ":manager", "value": fu}}}, fu)
+}
