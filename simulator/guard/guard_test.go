@@ -449,6 +449,11 @@ func TestDataIsNotAReference(t *testing.T) {
 	}}, http.StatusOK)
 	h.send(h.c, http.MethodPut, "/Users/"+u, map[string]any{"schemas": []string{userURN}, "userName": "mine@example.com",
 		"meta": map[string]any{"resourceType": "Group"}}, http.StatusOK)
+	// "User" is the id of a resource type, not of a resource.
+	if _, _, err := h.do(h.c, http.MethodPatch, "/Users/"+u, map[string]any{"schemas": []string{patchURN}, "Operations": []any{
+		map[string]any{"op": "remove", "path": `groups[type eq "User"]`}}}); err != nil {
+		t.Errorf("PATCH naming a resource type: %v", err)
+	}
 	if r := h.g.Refused(); len(r) != 0 {
 		t.Errorf("refused %v", r)
 	}
