@@ -3,6 +3,7 @@ package suites
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"sort"
@@ -147,8 +148,37 @@ func convertSpec(sr types.SpecReport, strict bool, timedOut string) reports.Spec
 		if first, _, _ := strings.Cut(msg, "\n"); strings.HasPrefix(first, preconditionPrefix) {
 			s.Failure.Cause = statusCause(strings.TrimPrefix(first, preconditionPrefix))
 		}
+		noteThrottled(&s)
 	}
 	return s
+}
+
+// noteThrottled tells, in a failed spec's message, that its last request
+// was still throttled after the client's retries: the failure may be the
+// target's rate limit rather than the rule the spec checks. Such failures
+// share one root cause in the report.
+func noteThrottled(s *reports.Spec) {
+	n := len(s.Exchanges)
+	if n == 0 || s.Failure == nil {
+		return
+	}
+	last := s.Exchanges[n-1]
+	if last.Status != http.StatusTooManyRequests && last.Status != http.StatusServiceUnavailable {
+		return
+	}
+	attempts := 0
+	for i := n - 1; i >= 0; i-- {
+		e := s.Exchanges[i]
+		if e.Method != last.Method || e.URL != last.URL || e.Status != last.Status {
+			break
+		}
+		attempts++
+	}
+	s.Failure.Message += fmt.Sprintf("\nthrottled: the target still answered %d to %s %s after %d attempt(s), honouring Retry-After; this failure may be its rate limit, not the rule (lower the load or raise the limit)",
+		last.Status, last.Method, last.URL, attempts)
+	if s.Failure.Cause == "" {
+		s.Failure.Cause = fmt.Sprintf("throttled by the target: %d after retries", last.Status)
+	}
 }
 
 // causeDigits strips ids and names from a precondition message so that the

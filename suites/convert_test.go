@@ -2,6 +2,7 @@ package suites
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -169,4 +170,29 @@ func TestRedactURL(t *testing.T) {
 			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestConvertNotesThrottling checks that a spec failing on a final 429 says
+// so, and that such failures share one root cause.
+func TestConvertNotesThrottling(t *testing.T) {
+	must := Meta(AreaUsers, MUST, Req("P-3.3-01"))
+	throttled := transcript.Exchange{Method: "POST", URL: "http://t/Users", Status: 429}
+	sr := spec("a", must, types.SpecStateFailed, "POST /Users answered 429 (want 201)",
+		entry(transcript.Exchange{Method: "GET", URL: "http://t/Users", Status: 200}), entry(throttled), entry(throttled), entry(throttled))
+	s := convertSpec(sr, false, "")
+	want := "\nthrottled: the target still answered 429 to POST http://t/Users after 3 attempt(s), honouring Retry-After"
+	if s.Failure == nil || !strings.Contains(s.Failure.Message, want) || s.Failure.Cause != "throttled by the target: 429 after retries" {
+		t.Errorf("failure = %+v", s.Failure)
+	}
+	ok := spec("b", must, types.SpecStateFailed, "boom", entry(transcript.Exchange{Method: "GET", URL: "http://t/Users", Status: 200}))
+	if s := convertSpec(ok, false, ""); strings.Contains(s.Failure.Message, "throttled") || s.Failure.Cause != "" {
+		t.Errorf("a failure without a 429 = %+v", s.Failure)
+	}
+}
+
+// entry is an "http" report entry holding ex, as recordHook attaches it.
+func entry(ex transcript.Exchange) types.ReportEntry {
+	e := types.ReportEntry{Name: "http"}
+	e.Value = types.WrapEntryValue(httpEntry(ex))
+	return e
 }

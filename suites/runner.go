@@ -19,6 +19,7 @@ import (
 
 	"github.com/scimtest/scimtest/reports"
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/guard"
 )
 
 // Errors returned by [Run] for runs that could not be made (exit 2).
@@ -98,11 +99,14 @@ func Run(ctx context.Context, opts Options) (*reports.Results, error) {
 	if t.Token != "" {
 		auth = simulator.Bearer(t.Token)
 	}
+	// Every request of the run goes through the guard, which refuses any
+	// write naming a resource the run did not create (simulator/guard).
+	g := guard.New()
 	client, err := simulator.New(simulator.Options{
 		BaseURL:    t.BaseURL,
 		Auth:       auth,
 		Timeout:    t.RequestTimeout,
-		HTTPClient: t.HTTPClient,
+		HTTPClient: g.Client(t.HTTPClient),
 		Retry:      simulator.RetryPolicy{MaxRetries: 2, MaxWait: 10 * time.Second},
 	})
 	if err != nil {
@@ -147,10 +151,22 @@ func Run(ctx context.Context, opts Options) (*reports.Results, error) {
 	if results == nil {
 		return nil, errors.New("suites: Ginkgo returned without a report")
 	}
+	results.Run.Throttle = throttleRecord(client.Throttling())
+	results.Run.Refused = g.Refused()
 	if results.Run.Interrupted != "" && strings.HasPrefix(results.Run.Interrupted, setupPrefix) {
 		return results, fmt.Errorf("%w: %s", ErrUnreachable, strings.TrimPrefix(results.Run.Interrupted, setupPrefix))
 	}
 	return results, nil
+}
+
+// throttleRecord is the results' account of the target's 429 and 503
+// answers (all copies of the run's client share the statistics); nil when
+// the target never throttled.
+func throttleRecord(s simulator.ThrottleStats) *reports.Throttle {
+	if s.Throttled == 0 && s.GaveUp == 0 {
+		return nil
+	}
+	return &reports.Throttle{Throttled: s.Throttled, Retries: s.Retries, Waited: s.Waited, GaveUp: s.GaveUp}
 }
 
 // configure validates the options and builds the Ginkgo configuration from

@@ -10,12 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/scimtest/scimtest/reference"
+	"github.com/scimtest/scimtest/reference/faults"
 	"github.com/scimtest/scimtest/reports"
 )
 
@@ -336,5 +338,57 @@ func TestRunTimeoutBoundsTheRun(t *testing.T) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || list.TotalResults != 0 {
 			t.Errorf("after the run %s holds %d resources (%v): %s", ep, list.TotalResults, err, rec.Body)
 		}
+	}
+}
+
+// TestRunReportsThrottling throttles the first three POSTs to /Users with
+// 429 and Retry-After: 1. The run waits as asked, the spec whose request
+// stayed throttled after the retries fails saying so, and the console,
+// results.json, summary.md and report.html say the target throttled.
+func TestRunReportsThrottling(t *testing.T) {
+	ref, err := reference.New(reference.Options{BasePath: "/scim/v2", Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := faults.Wrap(ref, faults.Rule{Method: http.MethodPost, Path: regexp.MustCompile(`/Users$`), Times: 3, Fault: faults.Throttle("1")})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	defer h.Close()
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, nil, "run", "--out", out, "--target", srv.URL+"/scim/v2", "--token", "tok",
+		"--label-filter", "users", "--focus", "Users: create answers a valid POST with 201 Created", "--request-timeout", "5s")
+	if code != exitNonConform {
+		t.Fatalf("exit %d, want 1:\n%s%s", code, stdout, stderr)
+	}
+	r := readResults(t, out)
+	th := r.Run.Throttle
+	if th == nil || th.Throttled != 3 || th.Retries != 2 || th.GaveUp != 1 || th.Waited < 1900*time.Millisecond {
+		t.Fatalf("throttle = %+v, want 3 throttled, 2 retries, 1 gave up, about 2s waited", th)
+	}
+	sentence := th.Sentence()
+	if !strings.HasPrefix(sentence, "The target throttled 3 requests (429/503); scimtest waited 2") ||
+		!strings.HasSuffix(sentence, "; 1 request still got 429/503 after retries.") {
+		t.Errorf("sentence = %q", sentence)
+	}
+	if !strings.Contains(stdout, sentence) {
+		t.Errorf("the console does not say it was throttled:\n%s", stdout)
+	}
+	for _, f := range []string{reports.FileMarkdown, reports.FileHTML} {
+		raw, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), "The target throttled 3 requests (429/503)") {
+			t.Errorf("%s does not say the target throttled", f)
+		}
+	}
+	failed := false
+	for _, s := range r.Specs {
+		if s.Failure != nil && strings.Contains(s.Failure.Message, "throttled: the target still answered 429 to POST") {
+			failed = true
+		}
+	}
+	if !failed {
+		t.Errorf("no failure says its request stayed throttled:\n%s", stdout)
 	}
 }
