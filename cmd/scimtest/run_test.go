@@ -392,3 +392,23 @@ func TestRunReportsThrottling(t *testing.T) {
 		t.Errorf("no failure says its request stayed throttled:\n%s", stdout)
 	}
 }
+
+func TestPrintNotices(t *testing.T) {
+	var buf bytes.Buffer
+	printNotices(&buf, reports.Run{
+		Throttle:   &reports.Throttle{Throttled: 4, Retries: 4, Waited: 12 * time.Second},
+		Exclusions: []reports.Exclusion{{Spec: "P-3.3-06", Reason: "JIRA-9", Excluded: 2}},
+		Refused:    []string{"DELETE /Users/42: names a resource this run did not create"},
+	})
+	want := "\nThe target throttled 4 requests (429/503); scimtest waited 12s honouring Retry-After.\n" +
+		"\nExcluded by configuration: P-3.3-06 — JIRA-9 (2 specs)\n" +
+		"\nRefused 1 request(s) that would have changed data this run did not create:\n  DELETE /Users/42: names a resource this run did not create\n"
+	if buf.String() != want {
+		t.Errorf("notices =\n%q\nwant\n%q", buf.String(), want)
+	}
+	buf.Reset()
+	printNotices(&buf, reports.Run{})
+	if buf.Len() != 0 {
+		t.Errorf("a plain run prints notices: %q", buf.String())
+	}
+}
