@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -124,6 +125,7 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	start := time.Now()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -196,17 +198,47 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	// included; the console gets the redaction the report files get.
 	shown := reports.Redact(res)
 	printSummary(stdout, shown, f.verbose, f.out)
+	interrupted := strings.Contains(res.Run.Interrupted, "Interrupted")
+	leftovers := fmt.Sprintf("run ID %s: `scimtest cleanup --run-id %s` removes leftovers", f.runID, f.runID)
+	if (interrupted || res.Run.TimedOut) && !embedded {
+		leftovers = sweepStopped(f, httpClient, start)
+	}
 	switch {
 	case err != nil:
 		return &exitError{code: exitUsage, err: err}
-	case strings.Contains(res.Run.Interrupted, "Interrupted"):
-		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: %s (run ID %s: `scimtest cleanup --run-id %s` removes leftovers)", shown.Run.Interrupted, f.runID, f.runID)}
+	case interrupted:
+		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: %s (%s)", shown.Run.Interrupted, leftovers)}
 	case res.Run.TimedOut:
-		return &exitError{code: exitNonConform, err: fmt.Errorf("%s: %d specs did not run; raise --timeout (run ID %s: `scimtest cleanup --run-id %s` removes leftovers)", shown.Run.Interrupted, notRun(res), f.runID, f.runID)}
+		return &exitError{code: exitNonConform, err: fmt.Errorf("%s: %d specs did not run; raise --timeout (%s)", shown.Run.Interrupted, notRun(res), leftovers)}
 	case !res.Run.Conformant:
 		return &exitError{code: exitNonConform}
 	}
 	return nil
+}
+
+// sweepStopped deletes, after a run stopped by ^C or --timeout, whatever
+// still carries its run ID: a create cut short after the target stored the
+// resource leaves one the specs never learned the id of. It takes at most
+// the grace period and never goes past --timeout; it returns the part of
+// the final message that says what remains.
+func sweepStopped(f runFlags, hc *http.Client, start time.Time) string {
+	budget := min(suites.RunGracePeriod(f.timeout, f.requestTimeout), time.Until(start.Add(f.timeout)))
+	if budget <= 0 {
+		return fmt.Sprintf("run ID %s: no time left to sweep; `scimtest cleanup --run-id %s` removes leftovers", f.runID, f.runID)
+	}
+	n, err := sweepAfterStop(f.target, f.token, hc, f.requestTimeout, budget, f.runID)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("run ID %s: %s", f.runID, oneLineErr(err))
+	case n > 0:
+		return fmt.Sprintf("run ID %s: deleted %d leftover resource(s) after the stop", f.runID, n)
+	}
+	return fmt.Sprintf("run ID %s: nothing was left behind", f.runID)
+}
+
+// oneLineErr is err's text on one line.
+func oneLineErr(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
 // printNotices writes what the reader must know besides the specs: the
