@@ -76,6 +76,12 @@ func notSCIM(where string, resp *simulator.Response) string {
 		return fmt.Sprintf("%s answered 404 with %s: no SCIM service at this base path; check --target (SCIM base URLs usually end in /scim/v2)", where, what)
 	case resp.Status == http.StatusNotFound:
 		return fmt.Sprintf("%s answered 404 %s: the target serves no /ServiceProviderConfig (RFC 7644 §4 requires it); check --target (SCIM base URLs usually end in /scim/v2)", where, snippet(resp.Body))
+	case resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable:
+		attempts := fmt.Sprintf("%d attempts", resp.Attempts)
+		if resp.Attempts == 1 {
+			attempts = "1 attempt"
+		}
+		return fmt.Sprintf("%s still answered %d after %s honouring Retry-After: the target is throttling or unavailable; try again later or lower the load on it", where, resp.Status, attempts)
 	case resp.Status >= 500:
 		return fmt.Sprintf("%s answered %d %s: the target failed to serve its configuration; its own log says why", where, resp.Status, snippet(resp.Body))
 	case resp.Status == http.StatusOK:

@@ -71,6 +71,7 @@ func TestProbeNamesCauseAndFix(t *testing.T) {
 		{"text 404", status(404, "text/plain", "404 page not found"), "good", "answered 404 with a text/plain body: no SCIM service at this base path", true},
 		{"json 404", status(404, "application/scim+json", `{"status":"404"}`), "good", "serves no /ServiceProviderConfig", true},
 		{"500", status(500, "text/plain", "boom"), "good", `answered 500 "boom": the target failed to serve its configuration`, true},
+		{"429", status(429, "", ""), "good", "/ServiceProviderConfig still answered 429 after 1 attempt honouring Retry-After: the target is throttling or unavailable", true},
 		{"html 200", status(200, "text/html", "<html>login</html>"), "good", "answered 200 with an HTML page, not JSON: target does not look like a SCIM 2.0 service provider", true},
 		{"token rejected on discovery", status(401, "application/scim+json", `{"status":"401"}`), "bad",
 			"the target rejected the token (401 on GET /ServiceProviderConfig): check --token or $SCIMTEST_TOKEN", false},
