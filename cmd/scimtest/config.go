@@ -33,6 +33,29 @@ import (
 //	timeout: 20m
 //	request-timeout: 30s
 type fileConfig struct {
+	Target         string
+	TokenEnv       string
+	Profile        string
+	LabelFilter    string
+	Require        []string
+	Exclude        []fileExclusion
+	Timeout        time.Duration
+	RequestTimeout time.Duration
+	Out            string
+	Strict         bool
+	Seed           int64
+	CA             string
+	Insecure       bool
+
+	// path is the file's path as given, the prefix of every error.
+	path string
+	// keys are the top-level keys the file sets.
+	keys map[string]bool
+}
+
+// fileYAML is the file as decoded, strictly (KnownFields); durations get
+// their own type so that a bad one names its line.
+type fileYAML struct {
 	Target         string          `yaml:"target"`
 	TokenEnv       string          `yaml:"token-env"`
 	Profile        string          `yaml:"profile"`
@@ -46,11 +69,6 @@ type fileConfig struct {
 	Seed           int64           `yaml:"seed"`
 	CA             string          `yaml:"ca"`
 	Insecure       bool            `yaml:"insecure"`
-
-	// path is the file's path as given, the prefix of every error.
-	path string
-	// keys are the top-level keys the file sets.
-	keys map[string]bool
 }
 
 // fileExclusion is one entry of exclude.
@@ -65,8 +83,39 @@ var configKeys = []string{"target", "token-env", "profile", "label-filter", "req
 	"timeout", "request-timeout", "out", "strict", "seed", "ca", "insecure"}
 
 // runConfigKeys are the keys `scimtest run` takes from the file as flags
-// (token-env and exclude are not flags).
-var runConfigKeys = []string{"target", "profile", "label-filter", "require", "timeout", "request-timeout", "out", "strict", "seed", "ca", "insecure"}
+// (token-env and exclude are not flags), simulateConfigKeys those of
+// `scimtest simulate`, which ignores the run-only keys.
+var (
+	runConfigKeys      = []string{"target", "profile", "label-filter", "require", "timeout", "request-timeout", "out", "strict", "seed", "ca", "insecure"}
+	simulateConfigKeys = []string{"target", "timeout", "request-timeout", "ca", "insecure"}
+)
+
+// applyConfigFile is what a command with --config does first: it reads the
+// file at path, copies the given keys into the flags the command line did
+// not set, and, unless --token was given, sets *token from the variable
+// token-env names. It returns the file (for keys that are not flags, such
+// as exclude); every error is a usage error (exit 2) of one line.
+//
+//	cfg, err := applyConfigFile(cmd, f.config, &f.token, simulateConfigKeys...)
+func applyConfigFile(cmd *cobra.Command, path string, token *string, keys ...string) (*fileConfig, error) {
+	cfg, err := loadConfig(path)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	if err := cfg.apply(cmd, keys...); err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	if fl := cmd.Flags().Lookup("token"); fl == nil || !fl.Changed {
+		tok, err := cfg.token()
+		if err != nil {
+			return nil, &exitError{code: exitUsage, err: err}
+		}
+		if tok != "" {
+			*token = tok
+		}
+	}
+	return cfg, nil
+}
 
 // duration is a Go duration in YAML ("30s", "20m"), with the line of a bad
 // one in its error.
@@ -126,11 +175,16 @@ func loadConfig(path string) (*fileConfig, error) {
 			}
 		}
 	}
+	var y fileYAML
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil {
+	if err := dec.Decode(&y); err != nil {
 		return nil, fail("%s", yamlMessage(err))
 	}
+	c.Target, c.TokenEnv, c.Profile, c.LabelFilter = y.Target, y.TokenEnv, y.Profile, y.LabelFilter
+	c.Require, c.Exclude = y.Require, y.Exclude
+	c.Timeout, c.RequestTimeout = time.Duration(y.Timeout), time.Duration(y.RequestTimeout)
+	c.Out, c.Strict, c.Seed, c.CA, c.Insecure = y.Out, y.Strict, y.Seed, y.CA, y.Insecure
 	for i, x := range c.Exclude {
 		if strings.TrimSpace(x.Spec) == "" || strings.TrimSpace(x.Reason) == "" {
 			return nil, fail("exclude entry %d: want both spec and reason (the report shows why a spec is excluded)", i+1)
@@ -225,9 +279,9 @@ func (c *fileConfig) value(key string) (string, error) {
 	case "require":
 		return strings.Join(c.Require, ","), nil
 	case "timeout":
-		return time.Duration(c.Timeout).String(), nil
+		return c.Timeout.String(), nil
 	case "request-timeout":
-		return time.Duration(c.RequestTimeout).String(), nil
+		return c.RequestTimeout.String(), nil
 	case "out":
 		return c.relative(c.Out), nil
 	case "ca":

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/scimtest/scimtest/reports"
 )
@@ -46,8 +49,8 @@ insecure: false
 	}
 	if c.Target != "https://scim.example.com/scim/v2" || c.TokenEnv != "SCIM_TOKEN" || c.Profile != "okta" ||
 		c.LabelFilter != "users && MUST" || strings.Join(c.Require, ",") != "patch,filter" || len(c.Exclude) != 2 ||
-		c.Exclude[1].Spec != "PATCH: remove" || time.Duration(c.Timeout) != 20*time.Minute ||
-		time.Duration(c.RequestTimeout) != 15*time.Second || c.Out != "report" || !c.Strict || c.Seed != 42 || c.CA != "ca.pem" {
+		c.Exclude[1].Spec != "PATCH: remove" || c.Timeout != 20*time.Minute ||
+		c.RequestTimeout != 15*time.Second || c.Out != "report" || !c.Strict || c.Seed != 42 || c.CA != "ca.pem" {
 		t.Errorf("good file read as %+v", c)
 	}
 	if !c.has("insecure") || c.has("nothing") {
@@ -239,5 +242,43 @@ func TestExampleConfigLoads(t *testing.T) {
 		"--target", "http://127.0.0.1:1/scim/v2", "--out", t.TempDir())
 	if code != exitUsage || !strings.Contains(stderr, "target unreachable: connection refused") {
 		t.Errorf("exit %d, want the unreachable target, not a config error:\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestApplyConfigFileForSimulate checks the one call simulate makes: only
+// the keys it takes apply, the token comes from token-env unless --token
+// was given, errors are usage errors.
+func TestApplyConfigFileForSimulate(t *testing.T) {
+	path := writeConfig(t, "target: http://file.example/scim\nprofile: okta\ntoken-env: SCIMTEST_SIM_TOKEN\ntimeout: 1m\n")
+	t.Setenv("SCIMTEST_SIM_TOKEN", "from-env")
+	newCmd := func() (*cobra.Command, *string, *string, *time.Duration) {
+		var target, token string
+		var timeout time.Duration
+		cmd := &cobra.Command{Use: "simulate"}
+		cmd.Flags().StringVar(&target, "target", "", "")
+		cmd.Flags().StringVar(&token, "token", "", "")
+		cmd.Flags().DurationVar(&timeout, "timeout", time.Hour, "")
+		cmd.Flags().String("profile", "rfc", "") // a run-only key the file sets
+		return cmd, &target, &token, &timeout
+	}
+	cmd, target, token, timeout := newCmd()
+	if _, err := applyConfigFile(cmd, path, token, simulateConfigKeys...); err != nil {
+		t.Fatal(err)
+	}
+	if *target != "http://file.example/scim" || *token != "from-env" || *timeout != time.Minute || cmd.Flags().Lookup("profile").Value.String() != "rfc" {
+		t.Errorf("target %q token %q timeout %v profile %s", *target, *token, *timeout, cmd.Flags().Lookup("profile").Value)
+	}
+	cmd, _, token, _ = newCmd()
+	if err := cmd.Flags().Parse([]string{"--token", "from-flag"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := applyConfigFile(cmd, path, token, simulateConfigKeys...); err != nil || *token != "from-flag" {
+		t.Errorf("--token given: token %q, %v", *token, err)
+	}
+	cmd, _, token, _ = newCmd()
+	_, err := applyConfigFile(cmd, writeConfig(t, "token: x\n"), token, simulateConfigKeys...)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitUsage {
+		t.Errorf("a token key: %v, want a usage error", err)
 	}
 }

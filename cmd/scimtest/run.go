@@ -75,21 +75,9 @@ is still written).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.config != "" {
-				cfg, err := loadConfig(f.config)
+				cfg, err := applyConfigFile(cmd, f.config, &f.token, runConfigKeys...)
 				if err != nil {
-					return &exitError{code: exitUsage, err: err}
-				}
-				if err := cfg.apply(cmd, runConfigKeys...); err != nil {
-					return &exitError{code: exitUsage, err: err}
-				}
-				if !cmd.Flags().Changed("token") {
-					tok, err := cfg.token()
-					if err != nil {
-						return &exitError{code: exitUsage, err: err}
-					}
-					if tok != "" {
-						f.token = tok
-					}
+					return err
 				}
 				f.exclude = cfg.exclusions()
 			}
