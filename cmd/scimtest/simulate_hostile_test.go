@@ -1,0 +1,473 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scimtest/scimtest/reference"
+	"github.com/scimtest/scimtest/reference/faults"
+)
+
+// The hostile simulate tests push `scimtest simulate` through targets that
+// misbehave at the HTTP level (issue 6, "the same for scimtest simulate").
+
+// simToken is the token of every reference these tests start.
+const simToken = "simulate-token"
+
+// simCannotRunWithin bounds how long a simulate that cannot start may
+// take: "exit 2 within seconds".
+const simCannotRunWithin = 10 * time.Second
+
+// Paths of single resources, for rules that fault one endpoint.
+var (
+	simOneUser  = regexp.MustCompile(`^/scim/v2/Users/[^/]+$`)
+	simOneGroup = regexp.MustCompile(`^/scim/v2/Groups/[^/]+$`)
+)
+
+// simFaulty starts the reference (token [simToken]) behind
+// faults.Wrap(rules) and returns its base URL and the fault handler, which
+// is closed before the server so a hanging request cannot hold Close.
+func simFaulty(t *testing.T, rules ...faults.Rule) (string, *faults.Handler) {
+	t.Helper()
+	base, _, h := simFaultyInspect(t, rules...)
+	return base, h
+}
+
+// simFaultyInspect is [simFaulty] that also returns the base URL of the
+// same reference without the faults, to inspect what the run left.
+func simFaultyInspect(t *testing.T, rules ...faults.Rule) (string, string, *faults.Handler) {
+	t.Helper()
+	ref, err := reference.New(reference.Options{Token: simToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := faults.Wrap(ref, rules...)
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	t.Cleanup(h.Close)
+	clean := httptest.NewServer(ref)
+	t.Cleanup(clean.Close)
+	return ts.URL + ref.BasePath(), clean.URL + ref.BasePath(), h
+}
+
+// simClosedPort returns a loopback address nothing listens on.
+func simClosedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// simSilentListener returns the address of a listener that accepts
+// connections and never answers.
+func simSilentListener(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return l.Addr().String()
+}
+
+// simTLS starts the reference over TLS with cert (nil: httptest's own
+// self-signed one) and returns its base URL and a PEM file of the
+// certificate, for --ca.
+func simTLS(t *testing.T, cert *tls.Certificate) (string, string) {
+	t.Helper()
+	ref, err := reference.New(reference.Options{Token: simToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(ref)
+	if cert != nil {
+		ts.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
+	}
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	pemFile := filepath.Join(t.TempDir(), "ca.pem")
+	raw := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw})
+	if err := os.WriteFile(pemFile, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return ts.URL + ref.BasePath(), pemFile
+}
+
+// simExpiredCert is a self-signed CA certificate for 127.0.0.1 that
+// expired on 2024-01-01, so with --ca only its dates are wrong.
+func simExpiredCert(t *testing.T) *tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(7),
+		Subject:               pkix.Name{CommonName: "expired.simulate.test"},
+		NotBefore:             time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:              time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// simRun is one `scimtest simulate` process.
+type simRun struct {
+	code           int
+	stdout, stderr string
+	took           time.Duration
+}
+
+func (r simRun) String() string {
+	return fmt.Sprintf("exit %d after %v\nstderr:\n%s\nstdout:\n%s", r.code, r.took.Round(time.Millisecond), r.stderr, r.stdout)
+}
+
+// simulateSmall runs `scimtest simulate idp --target target` small (3 users, 1
+// group of 2) with the hostile token in $SCIMTEST_TOKEN and args.
+func simulateSmall(t *testing.T, idp, target string, args ...string) simRun {
+	t.Helper()
+	all := append([]string{"simulate", idp, "--target", target, "--users", "3", "--groups", "1",
+		"--members-per-group", "2", "--concurrency", "3", "--seed", "4"}, args...)
+	start := time.Now()
+	code, stdout, stderr := runCLI(t, []string{"SCIMTEST_TOKEN=" + simToken}, all...)
+	return simRun{code: code, stdout: stdout, stderr: stderr, took: time.Since(start)}
+}
+
+// simOneLine asserts the error contract: stderr is exactly one line
+// "scimtest: ..." holding each of words.
+func simOneLine(t *testing.T, r simRun, words ...string) {
+	t.Helper()
+	line := strings.TrimSuffix(r.stderr, "\n")
+	if strings.Contains(line, "\n") || !strings.HasPrefix(line, "scimtest: ") {
+		t.Errorf("stderr is not one line \"scimtest: ...\": %s", r)
+	}
+	for _, w := range words {
+		if !strings.Contains(line, w) {
+			t.Errorf("stderr %q does not say %q", line, w)
+		}
+	}
+}
+
+// simNoCrash asserts the process neither panicked nor dumped goroutines.
+func simNoCrash(t *testing.T, r simRun) {
+	t.Helper()
+	if strings.Contains(r.stderr+r.stdout, "panic") || strings.Contains(r.stderr, "goroutine ") {
+		t.Errorf("the run crashed: %s", r)
+	}
+}
+
+// TestSimulateCannotStart: every target the IdP's connection test cannot
+// pass stops simulate within seconds with exit 2 and one line naming the
+// IdP's test, the cause and the fix; with --ca the self-signed target works.
+func TestSimulateCannotStart(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		target func(t *testing.T) (string, []string)
+		words  []string
+	}{
+		{"refused", func(t *testing.T) (string, []string) {
+			return "http://" + simClosedPort(t) + "/scim/v2", nil
+		}, []string{"connection refused by 127.0.0.1:", "is the server running"}},
+		{"unknown host", func(t *testing.T) (string, []string) {
+			return "http://nosuch.invalid/scim/v2", nil
+		}, []string{"unknown host nosuch.invalid", "--target"}},
+		{"self-signed without --ca", func(t *testing.T) (string, []string) {
+			base, _ := simTLS(t, nil)
+			return base, nil
+		}, []string{"certificate signed by an unknown authority", "--ca"}},
+		{"expired certificate", func(t *testing.T) (string, []string) {
+			base, ca := simTLS(t, simExpiredCert(t))
+			return base, []string{"--ca", ca}
+		}, []string{"expired", "renew"}},
+		{"HTML 404 base path", func(t *testing.T) (string, []string) {
+			base, _ := simFaulty(t, faults.Rule{Path: regexp.MustCompile(`^/wrong/`), Fault: faults.HTML404()})
+			return strings.TrimSuffix(base, "/scim/v2") + "/wrong/path", nil
+		}, []string{"HTTP 404 with an HTML page", "check the base path in --target"}},
+		{"token rejected, discovery anonymous", func(t *testing.T) (string, []string) {
+			base, _ := simFaulty(t)
+			return base, []string{"--token", "not-the-token"}
+		}, []string{"rejected the token (HTTP 401)", "--token"}},
+		{"hangs on the credential test", func(t *testing.T) (string, []string) {
+			return "http://" + simSilentListener(t) + "/scim/v2", []string{"--request-timeout", "300ms"}
+		}, []string{"no answer within 300ms", "--request-timeout"}},
+	}
+	for _, tt := range tests {
+		for _, idp := range []string{"okta", "entra"} {
+			t.Run(tt.name+"/"+idp, func(t *testing.T) {
+				t.Parallel()
+				target, extra := tt.target(t)
+				r := simulateSmall(t, idp, target, extra...)
+				if r.code != exitUsage || r.took > simCannotRunWithin {
+					t.Errorf("want exit 2 within %v: %s", simCannotRunWithin, r)
+				}
+				simOneLine(t, r, append([]string{simTestNames[idp] + " failed: "}, tt.words...)...)
+			})
+		}
+	}
+	t.Run("self-signed with --ca", func(t *testing.T) {
+		t.Parallel()
+		base, ca := simTLS(t, nil)
+		if r := simulateSmall(t, "entra", base, "--ca", ca); r.code != exitOK {
+			t.Errorf("want exit 0: %s", r)
+		}
+	})
+}
+
+// simTestNames are the IdPs' names for their connection tests.
+var simTestNames = map[string]string{"okta": `Okta's "Test API Credentials"`, "entra": `Entra's "Test Connection"`}
+
+// TestSimulateHangOnOneEndpoint: a target that never answers PATCH
+// /Groups/{id} fails exactly the membership and rename operations at the
+// per-request timeout; the run finishes, cleans up and exits 1 with the
+// timeout named in the summary.
+func TestSimulateHangOnOneEndpoint(t *testing.T) {
+	t.Parallel()
+	base, _ := simFaulty(t, faults.Rule{Method: http.MethodPatch, Path: simOneGroup, Fault: faults.Hang()})
+	r := simulateSmall(t, "entra", base, "--request-timeout", "300ms")
+	if r.code != exitNonConform {
+		t.Fatalf("want exit 1: %s", r)
+	}
+	simNoCrash(t, r)
+	simOneLine(t, r, "operations failed")
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`add-members +0 ok +1 failed`),
+		regexp.MustCompile(`rename-group +0 ok +1 failed`),
+		regexp.MustCompile(`delete-user +3 ok\n`),
+		regexp.MustCompile(`delete-group +1 ok\n`),
+		regexp.MustCompile(`no answer within 300ms \(request timeout\)`),
+	} {
+		if !want.MatchString(r.stdout) {
+			t.Errorf("summary does not match %q: %s", want, r)
+		}
+	}
+	if strings.Contains(r.stdout, "scimtest cleanup") {
+		t.Errorf("cleanup ran in full, yet the summary speaks of leftovers: %s", r)
+	}
+}
+
+// TestSimulateRunTimeout: a target that hangs on everything but DELETE once
+// the users exist is stopped by --timeout; the run still deletes the users
+// it created, prints the summary and exits 1 soon after the bound.
+func TestSimulateRunTimeout(t *testing.T) {
+	t.Parallel()
+	// Okta's assign is a lookup GET and a POST per user, after one GET for
+	// the credential test; everything after that but DELETE hangs.
+	base, clean, _ := simFaultyInspect(t,
+		faults.Rule{Method: http.MethodGet, After: 1 + 3, Fault: faults.Hang()},
+		faults.Rule{Method: http.MethodPost, After: 3, Fault: faults.Hang()},
+		faults.Rule{Method: http.MethodPut, Fault: faults.Hang()},
+		faults.Rule{Method: http.MethodPatch, Fault: faults.Hang()},
+	)
+	r := simulateSmall(t, "okta", base, "--timeout", "1s", "--request-timeout", "20s")
+	if r.code != exitNonConform || r.took > 6*time.Second {
+		t.Fatalf("want exit 1 within --timeout 1s and a short grace: %s", r)
+	}
+	simNoCrash(t, r)
+	simOneLine(t, r, "stopped after --timeout 1s", "not attempted")
+	for _, want := range []string{
+		"Stopped: the whole-run timeout was reached",
+		"stopped (the whole-run timeout was reached)",
+		"not attempted",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("summary lacks %q: %s", want, r)
+		}
+	}
+	if !regexp.MustCompile(`create-user +3 ok`).MatchString(r.stdout) || !regexp.MustCompile(`delete-user +3 ok`).MatchString(r.stdout) {
+		t.Errorf("the run did not delete the three users it created: %s", r)
+	}
+	users := simListIDs(t, clean, "/Users")
+	if len(users) != 0 {
+		t.Errorf("users left on the target: %v", users)
+	}
+}
+
+// TestSimulateCleanupBounded: when even DELETE hangs, cleanup is cut off at
+// the request timeout, and the summary names the command that removes the
+// leftovers.
+func TestSimulateCleanupBounded(t *testing.T) {
+	t.Parallel()
+	base, _ := simFaulty(t,
+		faults.Rule{Method: http.MethodGet, After: 1 + 3, Fault: faults.Hang()},
+		faults.Rule{Method: http.MethodPost, After: 3, Fault: faults.Hang()},
+		faults.Rule{Method: http.MethodDelete, Fault: faults.Hang()},
+	)
+	r := simulateSmall(t, "okta", base, "--timeout", "1s", "--request-timeout", "1s", "--run-id", "boundedrun")
+	if r.code != exitNonConform || r.took > 8*time.Second {
+		t.Fatalf("want exit 1 within --timeout 1s and a short grace: %s", r)
+	}
+	simNoCrash(t, r)
+	want := "scimtest cleanup --target " + base + " --run-id boundedrun"
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("summary does not name %q: %s", want, r)
+	}
+	simOneLine(t, r, "leftovers: "+want)
+}
+
+// TestSimulateGarbage: bodies that are not what a SCIM client can use (not
+// JSON, cut short, the wrong shape, over the size cap) and 500s fail the
+// operations that got them with a readable reason; nothing crashes.
+func TestSimulateGarbage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		rule faults.Rule
+		says string
+	}{
+		{"non-JSON create", faults.Rule{Method: http.MethodPost, Path: regexp.MustCompile(`/Users$`), Times: 1, Fault: faults.NonJSON()},
+			"Invalid JSON"},
+		{"truncated read", faults.Rule{Method: http.MethodGet, Path: simOneUser, Times: 1, Fault: faults.Truncate()},
+			"connection closed before the whole body arrived"},
+		{"wrong shape", faults.Rule{Method: http.MethodPost, Path: regexp.MustCompile(`/Groups$`), Times: 1, Fault: faults.WrongShape(`["not","a","group"]`)},
+			"push group"},
+		{"over the cap", faults.Rule{Method: http.MethodGet, Path: simOneUser, Times: 1, Fault: faults.Large(40 << 20)},
+			"larger than the 32 MiB cap"},
+		{"500", faults.Rule{Method: http.MethodPatch, Times: 2, Fault: faults.Status(500, "text/plain", "upstream exploded")},
+			"HTTP 500"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			base, _ := simFaulty(t, tt.rule)
+			r := simulateSmall(t, "okta", base, "--request-timeout", "5s")
+			if r.code != exitNonConform {
+				t.Fatalf("want exit 1: %s", r)
+			}
+			simNoCrash(t, r)
+			simOneLine(t, r, "operations failed")
+			if !strings.Contains(r.stdout, tt.says) {
+				t.Errorf("summary does not say %q: %s", tt.says, r)
+			}
+		})
+	}
+}
+
+// TestSimulateGzipAndSameOriginRedirect: gzip answers the client did not
+// ask for, and redirects within the target's origin, are followed and the
+// run passes.
+func TestSimulateGzipAndSameOriginRedirect(t *testing.T) {
+	t.Parallel()
+	t.Run("gzip", func(t *testing.T) {
+		t.Parallel()
+		// Answers with a body only: a 204 to DELETE has none to compress.
+		var rules []faults.Rule
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch} {
+			rules = append(rules, faults.Rule{Method: m, Fault: faults.Gzip()})
+		}
+		base, _ := simFaulty(t, rules...)
+		if r := simulateSmall(t, "okta", base); r.code != exitOK {
+			t.Errorf("want exit 0: %s", r)
+		}
+	})
+	t.Run("same-origin redirect", func(t *testing.T) {
+		t.Parallel()
+		base, h := simFaulty(t, faults.Rule{Path: regexp.MustCompile(`^/old/`), Fault: faults.RedirectPrefix(http.StatusPermanentRedirect, "/old", "/scim/v2")})
+		old := strings.TrimSuffix(base, "/scim/v2") + "/old"
+		r := simulateSmall(t, "entra", old)
+		if r.code != exitOK || h.Injected(0) == 0 {
+			t.Errorf("want exit 0 through %d redirects: %s", h.Injected(0), r)
+		}
+	})
+}
+
+// TestSimulateCrossOriginRedirect: a create redirected to another host is
+// not followed: the operation fails saying so, and the other host never
+// sees a request, let alone the token.
+func TestSimulateCrossOriginRedirect(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var seen []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+	}))
+	t.Cleanup(other.Close)
+	base, _ := simFaulty(t, faults.Rule{Method: http.MethodPost, Fault: faults.Redirect(http.StatusTemporaryRedirect, other.URL+"/scim/v2/Users")})
+	r := simulateSmall(t, "okta", base)
+	if r.code != exitNonConform {
+		t.Fatalf("want exit 1: %s", r)
+	}
+	simNoCrash(t, r)
+	if !strings.Contains(r.stdout, "redirected to another origin ("+other.URL+")") {
+		t.Errorf("summary does not name the refused redirect: %s", r)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) > 0 {
+		t.Errorf("the other origin got requests: %q", seen)
+	}
+}
+
+// TestSimulateThrottled: a 429 storm with Retry-After slows the run down,
+// the run finishes without failures, and the summary says it was throttled.
+func TestSimulateThrottled(t *testing.T) {
+	t.Parallel()
+	base, h := simFaulty(t, faults.Rule{After: 2, Every: 4, Times: 3, Fault: faults.Throttle("1")})
+	r := simulateSmall(t, "okta", base)
+	if r.code != exitOK {
+		t.Fatalf("want exit 0: %s", r)
+	}
+	if h.Injected(0) != 3 {
+		t.Errorf("the storm answered %d times 429, want 3", h.Injected(0))
+	}
+	if r.took < time.Second {
+		t.Errorf("took %v: the run did not wait for Retry-After: 1", r.took)
+	}
+	if !regexp.MustCompile(`Throttled: the target answered 429/503 3 times; 3 retries, requests held back [0-9.]+m?s in total, 0 gave up`).MatchString(r.stdout) {
+		t.Errorf("summary does not report the throttling: %s", r)
+	}
+}
