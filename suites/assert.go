@@ -179,14 +179,41 @@ func (r *reply) expectField(id, path string, m types.GomegaMatcher) {
 	if v.Exists() {
 		actual = v.Value()
 	}
-	ok, err := m.Match(actual)
+	ok, err := safeMatch(m, actual)
+	if err != nil && actual == nil {
+		// An absent or null attribute is nil to the matcher, which some
+		// matchers refuse: it simply does not meet the expectation.
+		ok, err = false, nil
+	}
 	if err != nil {
 		failReq(id, r, fmt.Sprintf("%s: a value the check can judge", path), err.Error(), v)
 		return
 	}
 	if !ok {
-		failReq(id, r, matcherExpectation(path, m.FailureMessage(actual)), fmt.Sprintf("%s = %s", path, fragment(v)), v)
+		failReq(id, r, matcherExpectation(path, safeFailureMessage(m, actual)), fmt.Sprintf("%s = %s", path, fragment(v)), v)
 	}
+}
+
+// safeMatch is m.Match that turns a panic into an error: Gomega's BeTrue
+// and BeFalse dereference a nil actual (gomega v1.44.0, isBool), and a
+// target that leaves an attribute out or sends null gives nil.
+func safeMatch(m types.GomegaMatcher, actual any) (ok bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok, err = false, fmt.Errorf("the matcher failed on %#v: %v", actual, p)
+		}
+	}()
+	return m.Match(actual)
+}
+
+// safeFailureMessage is m.FailureMessage, guarded like [safeMatch].
+func safeFailureMessage(m types.GomegaMatcher, actual any) (msg string) {
+	defer func() {
+		if p := recover(); p != nil {
+			msg = fmt.Sprintf("%T", m)
+		}
+	}()
+	return m.FailureMessage(actual)
 }
 
 // matcherExpectation turns a Gomega failure message ("Expected\n  <T>: x\nto

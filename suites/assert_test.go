@@ -1,0 +1,70 @@
+package suites
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/scimtest/scimtest/simulator"
+)
+
+// TestBodyProblem pins what a failure message says about a body that is no
+// JSON object: the cause a hostile target's garbage must be reported with.
+func TestBodyProblem(t *testing.T) {
+	tests := []struct {
+		body, ct, want string
+	}{
+		{`{"id":"1"}`, "application/scim+json", ""},
+		{"", "", ""},
+		{"  \n", "text/plain", ""},
+		{"<html>login</html>", "text/html", "the body is not JSON (18 bytes, text/html)"},
+		{`{"id":"1"`, "", "the body is not JSON (9 bytes, no Content-Type)"},
+		{`[{"id":"1"}]`, "application/scim+json", "the body is a JSON array, not an object"},
+		{`"ok"`, "", "the body is a JSON string, not an object"},
+		{`42`, "", "the body is a JSON number, not an object"},
+		{`null`, "", "the body is JSON null, not an object"},
+		{`true`, "", "the body is a JSON boolean, not an object"},
+	}
+	for _, tt := range tests {
+		r := &reply{Response: &simulator.Response{Body: []byte(tt.body), Header: http.Header{}}}
+		if tt.ct != "" {
+			r.Header.Set("Content-Type", tt.ct)
+		}
+		if got := bodyProblem(r); got != tt.want {
+			t.Errorf("bodyProblem(%q) = %q, want %q", tt.body, got, tt.want)
+		}
+		if got := errorSummary(r); tt.want != "" && !strings.Contains(got, tt.want) {
+			t.Errorf("errorSummary(%q) = %q, want it to say %q", tt.body, got, tt.want)
+		}
+	}
+	if got := bodyProblem(nil); got != "" {
+		t.Errorf("bodyProblem(nil) = %q", got)
+	}
+}
+
+// TestSafeMatch: a matcher that panics on a nil actual (an attribute the
+// target left out) gives an error instead of crashing the spec.
+func TestSafeMatch(t *testing.T) {
+	for _, m := range []struct {
+		name string
+		ok   bool
+		err  bool
+		run  func() (bool, error)
+	}{
+		{"BeTrue on nil", false, true, func() (bool, error) { return safeMatch(BeTrue(), nil) }},
+		{"BeFalse on nil", false, true, func() (bool, error) { return safeMatch(BeFalse(), nil) }},
+		{"BeTrue on true", true, false, func() (bool, error) { return safeMatch(BeTrue(), true) }},
+		{"Equal on a string", true, false, func() (bool, error) { return safeMatch(Equal("a"), "a") }},
+		{"Equal on nil", false, false, func() (bool, error) { return safeMatch(Equal("a"), nil) }},
+	} {
+		ok, err := m.run()
+		if ok != m.ok || (err != nil) != m.err {
+			t.Errorf("%s: ok %v, err %v; want ok %v, error %v", m.name, ok, err, m.ok, m.err)
+		}
+	}
+	if msg := safeFailureMessage(BeTrue(), nil); !strings.Contains(msg, "true") {
+		t.Errorf("safeFailureMessage(BeTrue, nil) = %q", msg)
+	}
+}
