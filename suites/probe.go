@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"mime"
@@ -75,7 +76,7 @@ func notSCIM(where string, resp *simulator.Response) string {
 	case resp.Status == http.StatusNotFound && !gjson.ValidBytes(resp.Body):
 		return fmt.Sprintf("%s answered 404 with %s: no SCIM service at this base path; check --target (SCIM base URLs usually end in /scim/v2)", where, what)
 	case resp.Status == http.StatusNotFound:
-		return fmt.Sprintf("%s answered 404 %s: the target serves no /ServiceProviderConfig (RFC 7644 §4 requires it); check --target (SCIM base URLs usually end in /scim/v2)", where, snippet(resp.Body))
+		return fmt.Sprintf("%s answered 404%s: the target serves no /ServiceProviderConfig (RFC 7644 §4 requires it); check --target (SCIM base URLs usually end in /scim/v2)", where, jsonDetail(resp.Body))
 	case resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable:
 		attempts := fmt.Sprintf("%d attempts", resp.Attempts)
 		if resp.Attempts == 1 {
@@ -88,6 +89,18 @@ func notSCIM(where string, resp *simulator.Response) string {
 		return fmt.Sprintf("%s answered 200 with %s, not JSON: %v; check --target (the base URL /ServiceProviderConfig hangs off)", where, what, ErrNotSCIM)
 	}
 	return fmt.Sprintf("%s answered %d %s: %v; check --target (the base URL /ServiceProviderConfig hangs off)", where, resp.Status, snippet(resp.Body), ErrNotSCIM)
+}
+
+// jsonDetail quotes the detail of a SCIM error body, else a short
+// snippet of the body, with a leading space; "" for an empty body.
+func jsonDetail(body []byte) string {
+	if d := gjson.GetBytes(body, "detail"); d.Type == gjson.String && d.String() != "" {
+		return fmt.Sprintf(" (detail %s)", snippet([]byte(d.String())))
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return ""
+	}
+	return " " + snippet(body)
 }
 
 // bodyKind names what a non-JSON body is: "an HTML page", "an empty body"
