@@ -124,7 +124,9 @@ func discover(ctx context.Context, c *simulator.Client) (*Discovery, error) {
 	get := func(path string, object bool) (gjson.Result, error) {
 		resp, err := c.Get(ctx, path)
 		if err != nil {
-			return gjson.Result{}, fmt.Errorf("discovery: %w", err)
+			// The abort message is one line: the cause and fix, not the
+			// client's error chain.
+			return gjson.Result{}, fmt.Errorf("discovery: GET %s: %s", path, simulator.Diagnose(err))
 		}
 		if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) || (object && !resp.JSON().IsObject()) {
 			return gjson.Result{}, fmt.Errorf("discovery: GET %s answered %d %s: %w", path, resp.Status, snippet(resp.Body), ErrNotSCIM)
