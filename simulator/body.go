@@ -124,6 +124,10 @@ func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 // gzip stream can expand enormously); one that does not decode is an
 // [encodingError].
 func decode(enc string, b []byte, limit int64) ([]byte, error) {
+	if len(b) == 0 {
+		// An empty body (a 204, a HEAD) labelled gzip has nothing to decode.
+		return b, nil
+	}
 	var r io.ReadCloser
 	var err error
 	name := strings.ToLower(strings.TrimSpace(enc))

@@ -93,6 +93,24 @@ func TestResponseBodyFaults(t *testing.T) {
 			wantTrace: string(doc),
 		},
 		{
+			name: "empty body labelled gzip",
+			handler: func(t *testing.T) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Encoding", "gzip")
+					w.WriteHeader(http.StatusNoContent)
+				}
+			},
+		},
+		{
+			name: "empty body labelled deflate",
+			handler: func(t *testing.T) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Encoding", "deflate")
+					w.WriteHeader(http.StatusNoContent)
+				}
+			},
+		},
+		{
 			name: "broken gzip",
 			handler: func(t *testing.T) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
