@@ -8,8 +8,9 @@
 //	scimtest cleanup --run-id ID    delete what an interrupted run left on a target
 //	scimtest requirements           print the RFC requirement matrix and its coverage
 //
-// Exit codes: 0 success (conformant), 1 not conformant, 2 could not run
-// (bad flags, unreachable target), 130 interrupted.
+// Exit codes: 0 success (conformant), 1 not conformant (or the run timed
+// out), 2 could not run (bad flags, unreachable target, token refused),
+// 130 interrupted.
 package main
 
 import (
@@ -72,9 +73,9 @@ Commands that talk to a target take --target (the SCIM base URL) and
 --token (default $SCIMTEST_TOKEN); run and simulate use the embedded
 reference provider without --target.
 
-Exit codes: 0 success, 1 the target does not conform (or an operation
-failed), 2 scimtest could not run (bad flag, unreachable target),
-130 interrupted.`,
+Exit codes: 0 success, 1 the target does not conform, the run timed out,
+or an operation failed, 2 scimtest could not run (bad flag, unreachable
+target, token refused), 130 interrupted.`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,

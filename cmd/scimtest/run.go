@@ -57,8 +57,9 @@ results.json, exchanges.har) go to --out.
 elapses the running spec is stopped (it fails), the rest are skipped, and
 the grace period — min(30s, max(2×--request-timeout, 5s)), at most half of
 --timeout, taken from its end — is left for the DELETEs of what the run
-created and for writing the reports. A timed-out run exits 1: it did not
-show that the target conforms.
+created, a sweep of its run ID, and writing the reports. A timed-out run
+exits 1: it did not show that the target conforms. ^C stops a run the
+same way and exits 130.
 
 --config FILE reads the settings of a CI job from YAML: target, token-env
 (the name of the environment variable holding the token; a token itself is
@@ -103,7 +104,7 @@ is still written).`,
 	fl.StringVar(&f.out, "out", "scimtest-report", "directory for the reports")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every spec, not only failures")
 	fl.StringVar(&f.runID, "run-id", "", "run ID carried by every created resource (default: random)")
-	fl.StringVar(&f.config, "config", "", "YAML file with the job's settings ("+strings.Join(configKeys, ", ")+"); flags given here win; a token is never read from it (name its variable in token-env)")
+	fl.StringVar(&f.config, "config", "", "YAML file with the job's settings (keys: the flags above, token-env, exclude); flags given here win")
 	fl.StringArrayVar(&f.quirks, "quirk", nil, "embedded reference only: switch on a named provider bug (repeatable; names: scimtest serve --quirk list)")
 	return cmd
 }
