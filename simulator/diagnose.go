@@ -46,7 +46,7 @@ func diagnose(err error) string {
 		invalid  x509.CertificateInvalidError
 		hostname x509.HostnameError
 		record   tls.RecordHeaderError
-		alert    tls.AlertError
+		remote   *net.OpError
 	)
 	switch {
 	case errors.As(err, &redir):
@@ -89,8 +89,9 @@ func diagnose(err error) string {
 		// A TLS server's alert record read as HTTP: the client spoke plain
 		// HTTP to a TLS port that did not answer in HTTP.
 		return "the port speaks TLS: use https:// in --target"
-	case errors.As(err, &alert):
-		return fmt.Sprintf("TLS: the target refused the handshake (%v): check that it accepts TLS 1.2+ and whether it wants a client certificate", error(alert))
+	case errors.As(err, &remote) && remote.Op == "remote error":
+		// crypto/tls reports an alert from the peer this way.
+		return fmt.Sprintf("TLS: the target refused the connection (%v): check the TLS versions it accepts and whether it wants a client certificate", remote.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Sprintf("connection refused by %s: is the server running and listening on that port?", addr(err))
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):

@@ -182,6 +182,18 @@ func TestDiagnose(t *testing.T) {
 			want: "TLS: certificate is not valid for host 127.0.0.1 (it names scim.example.com): use a host name the certificate names",
 		},
 		{
+			name: "TLS server wants a client certificate",
+			setup: func(t *testing.T) setup {
+				srv := httptest.NewUnstartedServer(ok)
+				srv.Config.ErrorLog = quiet
+				srv.TLS = &tls.Config{ClientAuth: tls.RequireAnyClientCert}
+				srv.StartTLS()
+				t.Cleanup(srv.Close)
+				return setup{base: srv.URL, opts: func(o *Options) { o.HTTPClient = srv.Client() }}
+			},
+			want: "TLS: the target refused the connection (tls: certificate required): check the TLS versions it accepts and whether it wants a client certificate",
+		},
+		{
 			name: "https to a plain HTTP port",
 			setup: func(t *testing.T) setup {
 				return setup{base: strings.Replace(plainServer(t, ok), "http://", "https://", 1)}
