@@ -18,8 +18,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/scimtest/scimtest/simulator/transcript"
@@ -297,7 +299,13 @@ func (c *Client) attempt(parent context.Context, method, target string, body []b
 	if hasBody {
 		rd = bytes.NewReader(body)
 	}
-	hreq, err := http.NewRequestWithContext(ctx, method, target, rd)
+	// The trace tells a timeout before any connection (an unreachable
+	// host) from one on a connection (a hanging target).
+	var connected atomic.Bool
+	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
+	})
+	hreq, err := http.NewRequestWithContext(traced, method, target, rd)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}
@@ -331,7 +339,9 @@ func (c *Client) attempt(parent context.Context, method, target string, body []b
 		ex.ResponseHeader = resp.Header
 	}
 	if err != nil {
-		err = c.classifyTimeout(parent, ctx, resp != nil, err)
+		err = c.classifyTimeout(parent, ctx, err, &timeoutError{
+			connected: connected.Load(), headers: resp != nil, addr: hostPort(hreq.URL),
+		})
 		ex.Error = err.Error()
 		if resp != nil && c.hook != nil {
 			// What did arrive is the evidence a report shows.
@@ -347,21 +357,23 @@ func (c *Client) attempt(parent context.Context, method, target string, body []b
 	return resp, nil
 }
 
-// classifyTimeout marks err as a [timeoutError] when the attempt ran out of
-// its own time (ctx, from the per-request timeout) or of the caller's
-// http.Client.Timeout, rather than of the caller's context (parent), so
-// [Diagnose] can say which limit was hit. headers tells whether the status
-// line had arrived.
-func (c *Client) classifyTimeout(parent, ctx context.Context, headers bool, err error) error {
+// classifyTimeout returns err as the [timeoutError] te describes when the
+// attempt ran out of its own time (ctx, from the per-request timeout) or of
+// the caller's http.Client.Timeout, rather than of the caller's context
+// (parent), so [Diagnose] can say which limit was hit and in which phase.
+func (c *Client) classifyTimeout(parent, ctx context.Context, err error, te *timeoutError) error {
 	if parent.Err() != nil {
 		return err
 	}
+	te.err = err
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return &timeoutError{limit: c.timeout, which: "request timeout", headers: headers, err: err}
+		te.limit, te.which = c.timeout, "request timeout"
+		return te
 	}
 	var ue *url.Error
 	if c.http.Timeout > 0 && errors.As(err, &ue) && ue.Timeout() {
-		return &timeoutError{limit: c.http.Timeout, which: "HTTP client timeout", headers: headers, err: err}
+		te.limit, te.which = c.http.Timeout, "HTTP client timeout"
+		return te
 	}
 	return err
 }

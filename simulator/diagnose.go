@@ -111,10 +111,12 @@ func diagnose(err error) string {
 // timeoutError is the failure of an attempt that ran out of time: the
 // client's per-request timeout or the Timeout of the caller's http.Client.
 type timeoutError struct {
-	limit   time.Duration
-	which   string // "request timeout" or "HTTP client timeout"
-	headers bool   // the status line and headers had arrived
-	err     error
+	limit     time.Duration
+	which     string // "request timeout" or "HTTP client timeout"
+	addr      string // host:port of the request
+	connected bool   // a connection had been made (or reused)
+	headers   bool   // the status line and headers had arrived
+	err       error
 }
 
 func (e *timeoutError) Error() string {
@@ -125,8 +127,8 @@ func (e *timeoutError) Unwrap() error { return e.err }
 
 func (e *timeoutError) diagnose() string {
 	var op *net.OpError
-	if errors.As(e.err, &op) && op.Op == "dial" {
-		return fmt.Sprintf("no connection to %s within %v (%s): the host does not answer; check the address in --target and the network (VPN, firewall)", addr(e.err), e.limit, e.which)
+	if !e.connected || (errors.As(e.err, &op) && op.Op == "dial") {
+		return fmt.Sprintf("no connection to %s within %v (%s): the host does not answer; check the address in --target and the network (VPN, firewall)", e.addr, e.limit, e.which)
 	}
 	if e.headers {
 		return fmt.Sprintf("the response body did not arrive within %v (%s): the target stalls mid-answer; raise --request-timeout if it is just slow", e.limit, e.which)
@@ -174,6 +176,19 @@ func diagnoseHostname(e x509.HostnameError) string {
 		named = " (it names " + strings.Join(names, ", ") + ")"
 	}
 	return fmt.Sprintf("TLS: certificate is not valid for host %s%s: use a host name the certificate names", e.Host, named)
+}
+
+// hostPort returns the host and port u connects to, the scheme's default
+// port spelled out.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if strings.EqualFold(u.Scheme, "https") {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // addr returns the remote address a network error names, or "the target".

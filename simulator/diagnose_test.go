@@ -218,6 +218,22 @@ func TestDiagnose(t *testing.T) {
 			want: "no answer within 50ms (request timeout): the target hangs; raise --request-timeout if it is just slow",
 		},
 		{
+			name: "host that never accepts the connection",
+			setup: func(t *testing.T) setup {
+				// A dialer that waits like a packet sent into a black hole.
+				blackhole := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+					<-ctx.Done()
+					return nil, ctx.Err()
+				}}
+				return setup{base: "https://scim.example.com", opts: func(o *Options) {
+					o.Timeout = 50 * time.Millisecond
+					o.HTTPClient = &http.Client{Transport: blackhole}
+				}}
+			},
+			is:   context.DeadlineExceeded,
+			want: "no connection to scim.example.com:443 within 50ms (request timeout): the host does not answer; check the address in --target and the network (VPN, firewall)",
+		},
+		{
 			name: "body stalls past the request timeout",
 			setup: func(t *testing.T) setup {
 				stall := hang(t)

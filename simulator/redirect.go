@@ -3,7 +3,6 @@ package simulator
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -78,17 +77,7 @@ func sameOriginOnly(user func(*http.Request, []*http.Request) error) func(*http.
 // scheme's default port spelled out, so http://h and http://h:80 compare
 // equal (RFC 6454, Section 4).
 func origin(u *url.URL) string {
-	scheme := strings.ToLower(u.Scheme)
-	port := u.Port()
-	if port == "" {
-		switch scheme {
-		case "http":
-			port = "80"
-		case "https":
-			port = "443"
-		}
-	}
-	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+	return strings.ToLower(u.Scheme + "://" + hostPort(u))
 }
 
 // withRedirectPolicy returns a shallow copy of hc (sharing its transport,
