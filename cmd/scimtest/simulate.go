@@ -63,6 +63,11 @@ time, 2 could not run (bad flag, unreachable target, refused token),
 		Args:      simulateArgs,
 		ValidArgs: simulateIdPs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The file sets the flags themselves, so it comes before f is
+			// copied.
+			if err := applySimulateConfig(cmd, &f); err != nil {
+				return err
+			}
 			return runSimulate(cmd, args[0], f)
 		},
 	}
@@ -133,9 +138,6 @@ func checkSimulateFlags(f simulateFlags) error {
 // runSimulate runs one lifecycle for idp and maps its outcome to an exit
 // code.
 func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
-	if err := applySimulateConfig(cmd, &f); err != nil {
-		return err
-	}
 	if !cmd.Flags().Changed("members-per-group") && f.members > f.users {
 		// The default group size only applies where there are enough users.
 		f.members = f.users
@@ -260,10 +262,14 @@ func openTranscript(path string, cfg *lifecycle.Config) (func() error, error) {
 	}, nil
 }
 
-// applySimulateConfig fills the flags the user did not set from --config.
+// applySimulateConfig fills the flags the command line did not set from
+// --config (target, timeout, request-timeout, ca, insecure) and takes the
+// token from the variable its token-env names unless --token was given.
+// The run-only keys (profile, exclude, ...) are ignored.
 func applySimulateConfig(cmd *cobra.Command, f *simulateFlags) error {
 	if f.config == "" {
 		return nil
 	}
-	return usageErr("--config: not yet")
+	_, err := applyConfigFile(cmd, f.config, &f.token, simulateConfigKeys...)
+	return err
 }

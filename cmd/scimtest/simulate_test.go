@@ -120,3 +120,52 @@ func TestSimulateServerErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSimulateConfigFile checks --config for simulate: target, token-env,
+// request-timeout and ca come from the file, flags win over it, the
+// run-only keys are ignored, and a token in the file is refused.
+func TestSimulateConfigFile(t *testing.T) {
+	t.Parallel()
+	good, ca := simTLS(t, nil)
+	silent := "http://" + simSilentListener(t) + "/scim/v2"
+	write := func(t *testing.T, text string) string {
+		p := filepath.Join(t.TempDir(), "scimtest.yaml")
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	env := []string{"SIM_CONFIG_TOKEN=" + simToken}
+	small := []string{"--users", "2", "--groups", "1", "--members-per-group", "1"}
+	tests := []struct {
+		name, file string
+		args       []string
+		code       int
+		stdout     string // on stdout when code is 0, else on the one stderr line
+	}{
+		{"all from the file", "target: " + good + "\ntoken-env: SIM_CONFIG_TOKEN\nca: " + ca + "\nrequest-timeout: 5s\ntimeout: 1m\n" +
+			"profile: okta\nexclude:\n  - spec: P-3.3-06\n    reason: run-only key\n", nil, exitOK, "scimtest simulate entra: " + good},
+		{"request-timeout from the file", "target: " + silent + "\ntoken-env: SIM_CONFIG_TOKEN\nrequest-timeout: 200ms\n", nil, exitUsage, "no answer within 200ms"},
+		{"flags win", "target: " + silent + "\ntoken-env: SIM_CONFIG_TOKEN\nrequest-timeout: 200ms\n", []string{"--request-timeout", "300ms"}, exitUsage, "no answer within 300ms"},
+		{"flag target wins", "target: " + silent + "\ntoken-env: SIM_CONFIG_TOKEN\nca: " + ca + "\n", []string{"--target", good}, exitOK, "scimtest simulate entra: " + good},
+		{"token in the file", "target: " + good + "\ntoken: secret\n", nil, exitUsage, "a token is never read from the file"},
+		{"token-env unset", "target: " + good + "\ntoken-env: SIM_CONFIG_NOT_SET\n", nil, exitUsage, "SIM_CONFIG_NOT_SET is not set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			args := append(append([]string{"simulate", "entra", "--config", write(t, tt.file)}, small...), tt.args...)
+			code, out, errOut := runCLI(t, env, args...)
+			where := out
+			if tt.code != exitOK {
+				where = errOut
+				if strings.Count(errOut, "\n") != 1 {
+					t.Errorf("stderr is not one line: %q", errOut)
+				}
+			}
+			if code != tt.code || !strings.Contains(where, tt.stdout) {
+				t.Errorf("exit %d, want %d saying %q\nstdout:\n%s\nstderr:\n%s", code, tt.code, tt.stdout, out, errOut)
+			}
+		})
+	}
+}

@@ -319,8 +319,9 @@ func stopReason(ctx context.Context) string {
 func finish(st *stats, d Driver, cfg Config, c *simulator.Client, g *guard.Guard, start time.Time) *Summary {
 	s := st.summary(cfg.IdP, time.Since(start))
 	s.RunID = cfg.RunID
-	_ = c
-	s.Refused = g.Refused()
+	s.Throttling = c.Throttling()
+	refused := g.Refused()
+	s.RefusedTotal, s.Refused = len(refused), counted(refused)
 	s.Admin = d.Admin(s)
 	return s
 }

@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator"
 	"github.com/scimtest/scimtest/simulator/transcript"
 )
 
@@ -217,10 +217,12 @@ type Summary struct {
 	Stopped string
 	// Throttling counts the target's 429 and 503 answers and the time the
 	// client held requests back for them.
-	Throttling struct{ Throttled, Retries, GaveUp int; Waited time.Duration }
-	// Refused lists the requests the guard refused because they would have
-	// changed a resource the run did not create.
-	Refused []string
+	Throttling simulator.ThrottleStats
+	// Refused lists, once each and with how often when more than once, the
+	// requests the guard refused because they would have changed a
+	// resource the run did not create; RefusedTotal counts them all.
+	Refused      []string
+	RefusedTotal int
 }
 
 // Failed reports whether any operation failed.
@@ -358,8 +360,8 @@ func (s *Summary) Write(w io.Writer) error {
 		fmt.Fprintf(&b, "Throttled: the target answered 429/503 %d times; %d retries, requests held back %s in total, %d gave up\n",
 			t.Throttled, t.Retries, t.Waited.Round(time.Millisecond), t.GaveUp)
 	}
-	if len(s.Refused) > 0 {
-		fmt.Fprintf(&b, "Guard: refused %d requests that would have changed a resource this run did not create\n", len(s.Refused))
+	if s.RefusedTotal > 0 {
+		fmt.Fprintf(&b, "Guard: refused %d requests that would have changed a resource this run did not create\n", s.RefusedTotal)
 		for i, r := range s.Refused {
 			if i == maxRefusedShown {
 				fmt.Fprintf(&b, "  ... and %d more\n", len(s.Refused)-i)
@@ -395,6 +397,25 @@ func (s *Summary) Write(w io.Writer) error {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil
+}
+
+// counted lists each distinct line of lines once, in first-seen order,
+// with "(N times)" when it occurred more than once.
+func counted(lines []string) []string {
+	n := map[string]int{}
+	var order []string
+	for _, l := range lines {
+		if n[l] == 0 {
+			order = append(order, l)
+		}
+		n[l]++
+	}
+	for i, l := range order {
+		if n[l] > 1 {
+			order[i] = fmt.Sprintf("%s (%d times)", l, n[l])
+		}
+	}
+	return order
 }
 
 // maxRefusedShown bounds the guard's refusals listed in the summary.
