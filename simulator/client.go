@@ -179,6 +179,19 @@ func (c *Client) WithAuth(a Auth) *Client {
 	return &cp
 }
 
+// WithHTTPClient returns a copy of c that sends through hc (its transport,
+// TLS, CheckRedirect) but shares c's throttle gate and statistics, for a
+// spec that needs, say, a client that does not follow redirects without
+// escaping the run's throttling. The same-origin rule still applies (see
+// [Options].HTTPClient); nil hc keeps c's.
+func (c *Client) WithHTTPClient(hc *http.Client) *Client {
+	cp := *c
+	if hc != nil {
+		cp.http = withRedirectPolicy(hc)
+	}
+	return &cp
+}
+
 // Do sends req, retrying on 429 and 503 within the retry policy. A non-2xx
 // status is not an error: the caller judges it. The error is a transport
 // failure (refused, reset, timeout, cancelled), wrapped with method and URL;

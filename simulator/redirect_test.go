@@ -122,10 +122,17 @@ func TestCallerCheckRedirectKept(t *testing.T) {
 
 	stop := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	allow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+	base, err := New(Options{BaseURL: srv.URL + "/scim/v2"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, hc := range map[string]*http.Client{"stop": stop, "allow": allow} {
 		c, err := New(Options{BaseURL: srv.URL + "/scim/v2", HTTPClient: hc})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if name == "allow" {
+			c = base.WithHTTPClient(hc) // the same rules through a copy
 		}
 		resp, err := c.Get(context.Background(), "/Me")
 		if name == "stop" && (err != nil || resp.Status != http.StatusPermanentRedirect) {

@@ -73,7 +73,8 @@ func TestThrottleGateShared(t *testing.T) {
 	th := &throttler{n: 2, retryAfter: "5"}
 	c, _, fs := newTestClient(t, th, func(o *Options) { o.Retry.MaxRetries = 1 })
 	var rec Recorder
-	copies := []*Client{c.WithHook(rec.Hook()), c.WithProfile(Profile{Name: "other"}), c.WithAuth(nil)}
+	noRedirects := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	copies := []*Client{c.WithHook(rec.Hook()), c.WithProfile(Profile{Name: "other"}), c.WithAuth(nil), c.WithHTTPClient(noRedirects)}
 
 	resp, err := copies[0].Get(context.Background(), "/Users")
 	if err != nil {
