@@ -230,8 +230,16 @@ func (a *api) createGroupOf(ctx context.Context, members ...string) string {
 func (a *api) created(r *reply, kind string) string {
 	GinkgoHelper()
 	id := r.F("id").String()
-	if r.Status != http.StatusCreated || id == "" {
+	switch {
+	case r.Status != http.StatusCreated:
 		failNow(fmt.Sprintf("%screate %s: %s answered %d (want 201 with an id)%s", preconditionPrefix, kind, r.Line, r.Status, errorSummary(r)))
+	case id == "":
+		// Say what came instead of an id, and what is wrong with the body.
+		what := "id = " + fragment(r.F("id"))
+		if p := bodyProblem(r); p != "" {
+			what = p
+		}
+		failNow(fmt.Sprintf("%screate %s: %s answered 201 without an id (%s)", preconditionPrefix, kind, r.Line, what))
 	}
 	return id
 }

@@ -77,20 +77,10 @@ func bodyProblem(r *reply) string {
 		}
 		return fmt.Sprintf("the body is not JSON (%d bytes, %s)", len(r.Body), ct)
 	}
-	switch j := gjson.ParseBytes(body); {
-	case j.IsObject():
-		return ""
-	case j.IsArray():
-		return "the body is a JSON array, not an object"
-	case j.Type == gjson.String:
-		return "the body is a JSON string, not an object"
-	case j.Type == gjson.Number:
-		return "the body is a JSON number, not an object"
-	case j.Type == gjson.Null:
-		return "the body is JSON null, not an object"
-	default:
-		return "the body is a JSON boolean, not an object"
+	if j := gjson.ParseBytes(body); !j.IsObject() {
+		return "the body is JSON but " + jsonKind(j) + ", not an object"
 	}
+	return ""
 }
 
 // fragment renders at most 600 bytes of a JSON value for a failure message.
@@ -186,7 +176,10 @@ func (r *reply) expectField(id, path string, m types.GomegaMatcher) {
 		ok, err = false, nil
 	}
 	if err != nil {
-		failReq(id, r, fmt.Sprintf("%s: a value the check can judge", path), err.Error(), v)
+		// The matcher refused the value's type ("yes" where a boolean
+		// belongs): say what was expected and what type came instead.
+		failReq(id, r, matcherExpectation(path, safeFailureMessage(m, actual)),
+			fmt.Sprintf("%s = %s, %s the check cannot judge", path, fragment(v), jsonKind(v)), v)
 		return
 	}
 	if !ok {

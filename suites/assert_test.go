@@ -21,11 +21,11 @@ func TestBodyProblem(t *testing.T) {
 		{"  \n", "text/plain", ""},
 		{"<html>login</html>", "text/html", "the body is not JSON (18 bytes, text/html)"},
 		{`{"id":"1"`, "", "the body is not JSON (9 bytes, no Content-Type)"},
-		{`[{"id":"1"}]`, "application/scim+json", "the body is a JSON array, not an object"},
-		{`"ok"`, "", "the body is a JSON string, not an object"},
-		{`42`, "", "the body is a JSON number, not an object"},
-		{`null`, "", "the body is JSON null, not an object"},
-		{`true`, "", "the body is a JSON boolean, not an object"},
+		{`[{"id":"1"}]`, "application/scim+json", "the body is JSON but an array, not an object"},
+		{`"ok"`, "", "the body is JSON but a string, not an object"},
+		{`42`, "", "the body is JSON but a number, not an object"},
+		{`null`, "", "the body is JSON but null, not an object"},
+		{`true`, "", "the body is JSON but a boolean, not an object"},
 	}
 	for _, tt := range tests {
 		r := &reply{Response: &simulator.Response{Body: []byte(tt.body), Header: http.Header{}}}
