@@ -118,6 +118,9 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if f.timeout <= 0 || f.requestTimeout <= 0 {
+		return usageErr("--timeout and --request-timeout must be positive (got %v and %v)", f.timeout, f.requestTimeout)
+	}
 	if f.target != "" && len(f.quirks) > 0 {
 		return usageErr("--quirk applies only to the embedded reference (no --target)")
 	}

@@ -185,6 +185,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"unreachable target", []string{"--target", "http://127.0.0.1:1/scim/v2", "--token", "x"}, "unreachable"},
 		{"not a URL", []string{"--target", "ftp://example.com", "--token", "x"}, "http(s) URL"},
 		{"unknown flag", []string{"--ginkgo.label-filter", "users"}, "unknown flag"},
+		{"zero timeout", []string{"--timeout", "0s"}, "--timeout and --request-timeout must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
