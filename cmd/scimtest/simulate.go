@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"slices"
@@ -208,7 +209,7 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 		return &exitError{code: exitUsage, err: werr}
 	}
 	left := ""
-	if !embedded && sum.Leftovers(f.keep) {
+	if !embedded && sum.Leftovers(f.keep) && (f.keep || !sweepLeftovers(out, cfg, sum, f.tls)) {
 		left = fmt.Sprintf("scimtest cleanup --target %s --run-id %s", f.target, cfg.RunID)
 		fmt.Fprintf(out, "\nResources of run %s may remain on the target; remove them with:\n  %s\n", cfg.RunID, left)
 	}
@@ -225,6 +226,30 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 		return &exitError{code: exitNonConform, err: withLeftovers(fmt.Sprintf("%d operations failed", failed), left)}
 	}
 	return nil
+}
+
+// sweepLeftovers deletes what still carries the run's marker after a run
+// whose cleanup could not delete everything by id: a create that got no
+// usable answer may still have stored its resource. It runs only when
+// cleanup was not cut off (a target that hangs would hang the sweep too),
+// within the cleanup grace, and reports whether nothing is left.
+func sweepLeftovers(out io.Writer, cfg lifecycle.Config, sum *lifecycle.Summary, tf tlsFlags) bool {
+	for _, k := range []lifecycle.Kind{lifecycle.KindDeleteUser, lifecycle.KindDeleteGroup} {
+		if sum.Count(k).NotRun > 0 {
+			return false
+		}
+	}
+	hc, err := tf.client()
+	if err != nil {
+		return false // checked before the run: cannot happen
+	}
+	n, err := sweepAfterStop(cfg.BaseURL, cfg.Token, hc, cfg.Timeout, lifecycle.CleanupGrace(cfg.Timeout), cfg.RunID)
+	if err != nil {
+		fmt.Fprintf(out, "\nSweep of run %s: %s\n", cfg.RunID, oneLineErr(err))
+		return false
+	}
+	fmt.Fprintf(out, "\nSweep of run %s: deleted %d more resources carrying its run ID; nothing is left\n", cfg.RunID, n)
+	return true
 }
 
 // withLeftovers adds the cleanup command to a one-line outcome when the run

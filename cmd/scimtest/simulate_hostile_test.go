@@ -356,6 +356,28 @@ func TestSimulateCleanupBounded(t *testing.T) {
 	simOneLine(t, r, "leftovers: "+want)
 }
 
+// TestSimulateSweepsUnseenCreates: a create whose answer is cut short may
+// have stored the user without the run learning its id; after cleanup,
+// simulate sweeps its run ID so nothing is left.
+func TestSimulateSweepsUnseenCreates(t *testing.T) {
+	t.Parallel()
+	base, clean, _ := simFaultyInspect(t, faults.Rule{Method: http.MethodPost, Path: regexp.MustCompile(`/Users$`), Times: 1, Fault: faults.Truncate()})
+	r := simulateSmall(t, "okta", base, "--run-id", "sweeprun")
+	if r.code != exitNonConform {
+		t.Fatalf("want exit 1: %s", r)
+	}
+	simOneLine(t, r, "operations failed")
+	if !strings.Contains(r.stdout, "Sweep of run sweeprun: deleted 1 more resources carrying its run ID; nothing is left") {
+		t.Errorf("summary does not report the sweep: %s", r)
+	}
+	if strings.Contains(r.stdout+r.stderr, "scimtest cleanup") {
+		t.Errorf("the sweep left nothing, yet the run speaks of leftovers: %s", r)
+	}
+	if left := append(simListIDs(t, clean, "/Users"), simListIDs(t, clean, "/Groups")...); len(left) != 0 {
+		t.Errorf("left on the target: %v", left)
+	}
+}
+
 // TestSimulateGarbage: bodies that are not what a SCIM client can use (not
 // JSON, cut short, the wrong shape, over the size cap) and 500s fail the
 // operations that got them with a readable reason; nothing crashes.

@@ -129,7 +129,7 @@ type Config struct {
 	// CleanupGrace.
 	RunTimeout time.Duration
 	// CleanupGrace bounds cleanup once the run was stopped (RunTimeout or
-	// ctx); 0 means 2×Timeout, at least 5s. Cleanup of a run that was not
+	// ctx); 0 means [CleanupGrace](Timeout). Cleanup of a run that was not
 	// stopped gets the same grace after RunTimeout.
 	CleanupGrace time.Duration
 	// Hook receives every exchange (for a HAR transcript); may be nil.
@@ -289,7 +289,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 func cleanupContext(ctx, runCtx context.Context, cfg Config) (context.Context, context.CancelFunc) {
 	grace := cfg.CleanupGrace
 	if grace <= 0 {
-		grace = max(2*cfg.Timeout, 5*time.Second)
+		grace = CleanupGrace(cfg.Timeout)
 	}
 	cctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(runCtx, func() {
@@ -302,6 +302,16 @@ func cleanupContext(ctx, runCtx context.Context, cfg Config) (context.Context, c
 		stop()
 		cancel(context.Canceled)
 	}
+}
+
+// CleanupGrace is the default bound of cleanup after a stopped run: two
+// request timeouts, at least 5s, so a DELETE that hangs once still leaves
+// time for the others. A zero requestTimeout means the client default.
+func CleanupGrace(requestTimeout time.Duration) time.Duration {
+	if requestTimeout <= 0 {
+		requestTimeout = simulator.DefaultTimeout
+	}
+	return max(2*requestTimeout, 5*time.Second)
 }
 
 // stopReason says why ctx ended before the run's work did; empty when it
