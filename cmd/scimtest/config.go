@@ -33,42 +33,24 @@ import (
 //	timeout: 20m
 //	request-timeout: 30s
 type fileConfig struct {
-	Target         string
-	TokenEnv       string
-	Profile        string
-	LabelFilter    string
-	Require        []string
-	Exclude        []fileExclusion
-	Timeout        time.Duration
-	RequestTimeout time.Duration
-	Out            string
-	Strict         bool
-	Seed           int64
-	CA             string
-	Insecure       bool
-
-	// path is the file's path as given, the prefix of every error.
-	path string
-	// keys are the top-level keys the file sets.
-	keys map[string]bool
-}
-
-// fileYAML is the file as decoded, strictly (KnownFields); durations get
-// their own type so that a bad one names its line.
-type fileYAML struct {
 	Target         string          `yaml:"target"`
 	TokenEnv       string          `yaml:"token-env"`
 	Profile        string          `yaml:"profile"`
 	LabelFilter    string          `yaml:"label-filter"`
 	Require        []string        `yaml:"require"`
 	Exclude        []fileExclusion `yaml:"exclude"`
-	Timeout        duration        `yaml:"timeout"`
-	RequestTimeout duration        `yaml:"request-timeout"`
+	Timeout        time.Duration   `yaml:"timeout"`
+	RequestTimeout time.Duration   `yaml:"request-timeout"`
 	Out            string          `yaml:"out"`
 	Strict         bool            `yaml:"strict"`
 	Seed           int64           `yaml:"seed"`
 	CA             string          `yaml:"ca"`
 	Insecure       bool            `yaml:"insecure"`
+
+	// path is the file's path as given, the prefix of every error.
+	path string
+	// keys are the top-level keys the file sets.
+	keys map[string]bool
 }
 
 // fileExclusion is one entry of exclude.
@@ -117,20 +99,17 @@ func applyConfigFile(cmd *cobra.Command, path string, token *string, keys ...str
 	return cfg, nil
 }
 
-// duration is a Go duration in YAML ("30s", "20m"), with the line of a bad
-// one in its error.
-type duration time.Duration
-
-// UnmarshalYAML parses a scalar with time.ParseDuration.
-func (d *duration) UnmarshalYAML(n *yaml.Node) error {
+// checkDuration checks that a timeout is a positive Go duration ("30s",
+// "20m"): YAML would take 30 for an integer, and the decoder's own error
+// does not say what to write instead.
+func checkDuration(key string, n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
-	if n.Kind != yaml.ScalarNode || err != nil {
-		return fmt.Errorf("line %d: %q is not a duration (write Go durations such as 30s, 5m or 1h30m)", n.Line, n.Value)
+	switch {
+	case n.Kind != yaml.ScalarNode || err != nil:
+		return fmt.Errorf("line %d: %s: %q is not a duration (write Go durations such as 30s, 5m or 1h30m)", n.Line, key, n.Value)
+	case v <= 0:
+		return fmt.Errorf("line %d: %s: %q: a timeout must be positive", n.Line, key, n.Value)
 	}
-	if v <= 0 {
-		return fmt.Errorf("line %d: %q: a timeout must be positive", n.Line, n.Value)
-	}
-	*d = duration(v)
 	return nil
 }
 
@@ -169,22 +148,22 @@ func loadConfig(path string) (*fileConfig, error) {
 			return nil, fail("line %d: key %q is set twice", k.Line, k.Value)
 		}
 		c.keys[k.Value] = true
-		if k.Value == "exclude" {
-			if err := checkExcludeKeys(top.Content[i+1]); err != nil {
-				return nil, fail("%v", err)
-			}
+		var err error
+		switch k.Value {
+		case "exclude":
+			err = checkExcludeKeys(top.Content[i+1])
+		case "timeout", "request-timeout":
+			err = checkDuration(k.Value, top.Content[i+1])
+		}
+		if err != nil {
+			return nil, fail("%v", err)
 		}
 	}
-	var y fileYAML
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&y); err != nil {
+	if err := dec.Decode(c); err != nil {
 		return nil, fail("%s", yamlMessage(err))
 	}
-	c.Target, c.TokenEnv, c.Profile, c.LabelFilter = y.Target, y.TokenEnv, y.Profile, y.LabelFilter
-	c.Require, c.Exclude = y.Require, y.Exclude
-	c.Timeout, c.RequestTimeout = time.Duration(y.Timeout), time.Duration(y.RequestTimeout)
-	c.Out, c.Strict, c.Seed, c.CA, c.Insecure = y.Out, y.Strict, y.Seed, y.CA, y.Insecure
 	for i, x := range c.Exclude {
 		if strings.TrimSpace(x.Spec) == "" || strings.TrimSpace(x.Reason) == "" {
 			return nil, fail("exclude entry %d: want both spec and reason (the report shows why a spec is excluded)", i+1)
