@@ -10,8 +10,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/tidwall/gjson"
-
-	"github.com/scimtest/scimtest/simulator"
 )
 
 // /Me specs (RFC 7644 §3.11): /Me is an alias of the resource of the
@@ -26,7 +24,9 @@ const mePath = "/Me"
 
 // meLocal returns a copy of the helper whose client does not follow
 // redirects, so a spec sees the 308 of §3.11 instead of where it leads
-// (net/http follows 307 and 308 by default). Its idle connections are
+// (net/http follows 307 and 308 by default). It shares the run client's
+// auth, timeout, recording and throttle gate, so a throttling target slows
+// it down too and the report counts its 429s. Its idle connections are
 // closed when the spec ends.
 func (a *api) meLocal() *api {
 	GinkgoHelper()
@@ -37,19 +37,11 @@ func (a *api) meLocal() *api {
 		hc = &cp
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	auth := simulator.NoAuth
-	if t.Token != "" {
-		auth = simulator.Bearer(t.Token)
-	}
-	c, err := simulator.New(simulator.Options{BaseURL: t.BaseURL, Auth: auth, Timeout: t.RequestTimeout, HTTPClient: hc, Hook: recordHook})
-	if err != nil {
-		failNow(fmt.Sprintf("build a client that does not follow redirects: %v", err))
-	}
 	if t.HTTPClient == nil {
 		DeferCleanup(hc.CloseIdleConnections)
 	}
 	cp := *a
-	cp.c = c
+	cp.c = a.c.WithHTTPClient(hc)
 	return &cp
 }
 
