@@ -117,6 +117,9 @@ func TestVerdict(t *testing.T) {
 		{"conformant", Run{Conformant: true}, ran[1:2], "Conformant: 0 MUST failures, 0 SHOULD failures"},
 		{"interrupted", Run{Interrupted: "timeout"}, ran[:1], "Not conformant (interrupted): 1 MUST failure, 0 SHOULD failures"},
 		{"nothing ran", Run{}, []Spec{{Level: LevelMust, State: StateSkipped}}, "Not conformant: no spec ran"},
+		{"timed out", Run{Interrupted: "timed out: ...", TimedOut: true}, ran[:1], "Not conformant (timed out): 1 MUST failure, 0 SHOULD failures"},
+		{"excluded", Run{Conformant: true, Exclusions: []Exclusion{{Excluded: 2}, {Excluded: 1}}}, ran[1:2],
+			"Conformant: 0 MUST failures, 0 SHOULD failures, 3 specs excluded by configuration"},
 	}
 	for _, tt := range tests {
 		r := &Results{Run: tt.run, Specs: tt.sp}

@@ -80,10 +80,7 @@ func writeMarkdown(w io.Writer, r *Results) error {
 		bw.WriteString("No failures.\n\n")
 	}
 	if len(r.Run.Exclusions) > 0 {
-		n := 0
-		for _, e := range r.Run.Exclusions {
-			n += e.Excluded
-		}
+		n := r.Run.excluded()
 		fmt.Fprintf(bw, "### Excluded by configuration (%s)\n\n| Spec | Reason | Excluded |\n|---|---|--:|\n", plural(n, "spec"))
 		for _, e := range r.Run.Exclusions {
 			fmt.Fprintf(bw, "| %s | %s | %d |\n", mdCode(e.Spec), mdEscape(e.Reason), e.Excluded)
@@ -109,8 +106,9 @@ func oneLineReason(s Spec) string {
 	return Truncate(ParseFailure(s.Failure.Message).Reason(), 200)
 }
 
-// Verdict is the one-line verdict: "Conformant" or "Not conformant", with
-// the MUST failure and SHOULD warning counts.
+// Verdict is the one-line verdict: "Conformant" or "Not conformant" (timed
+// out or interrupted), with the MUST failure and SHOULD warning counts and
+// how many specs the configuration excluded.
 func Verdict(r *Results, c Counts) string {
 	must := c.ByLevel[LevelMust].Failed
 	should := c.ByLevel[LevelShould].Failed + c.ByLevel[LevelShould].Warnings
@@ -118,13 +116,29 @@ func Verdict(r *Results, c Counts) string {
 	if !r.Run.Conformant {
 		word = "Not conformant"
 	}
-	if r.Run.Interrupted != "" {
+	if r.Run.TimedOut {
+		word += " (timed out)"
+	} else if r.Run.Interrupted != "" {
 		word += " (interrupted)"
 	}
-	if c.Ran() == 0 {
-		return word + ": no spec ran"
+	excluded := ""
+	if n := r.Run.excluded(); n > 0 {
+		// An exclusion must never read as a pass: the verdict says it.
+		excluded = fmt.Sprintf(", %s excluded by configuration", plural(n, "spec"))
 	}
-	return fmt.Sprintf("%s: %s, %s", word, plural(must, "MUST failure"), plural(should, "SHOULD failure"))
+	if c.Ran() == 0 {
+		return word + ": no spec ran" + excluded
+	}
+	return fmt.Sprintf("%s: %s, %s%s", word, plural(must, "MUST failure"), plural(should, "SHOULD failure"), excluded)
+}
+
+// excluded counts the specs the run's exclusions kept out.
+func (r Run) excluded() int {
+	n := 0
+	for _, e := range r.Exclusions {
+		n += e.Excluded
+	}
+	return n
 }
 
 func plural(n int, what string) string {
