@@ -454,3 +454,34 @@ func TestHostileCrossOriginRedirect(t *testing.T) {
 		t.Errorf("the other origin received %d requests, want none: %q", len(got), got)
 	}
 }
+
+// TestHostileThrottled: a target that answers every third request with 429
+// and Retry-After: 1 slows the run down; it still finishes within its
+// --timeout and the report says it was throttled.
+func TestHostileThrottled(t *testing.T) {
+	t.Parallel()
+	const storm = 4
+	base, h := hostileRef(t, faults.Rule{Every: 3, Times: storm, Fault: faults.Throttle("1")})
+	r := runHostile(t, base, "--timeout", "40s", "--label-filter", "users")
+	if r.code != exitOK {
+		t.Errorf("want exit 0 (the client waits as asked): %s", r)
+	}
+	if h.Injected(0) != storm {
+		t.Errorf("%d throttles, want %d: %s", h.Injected(0), storm, r)
+	}
+	th := readResults(t, r.out).Run.Throttle
+	switch {
+	case th == nil:
+		t.Errorf("results.json does not record the throttling: %s", r)
+	case th.Throttled != storm || th.Retries != storm || th.Waited < storm*900*time.Millisecond || th.GaveUp != 0:
+		// Each 429 is retried once, after about the second it asked for.
+		t.Errorf("throttle = %+v, want %d 429s counted, each retried after about 1s, none given up", *th, storm)
+	}
+	md, err := os.ReadFile(filepath.Join(r.out, reports.FileMarkdown))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.ToLower(string(md)), "throttl") {
+		t.Errorf("summary.md does not say the run was throttled:\n%s", md)
+	}
+}
