@@ -71,7 +71,7 @@ const maxRunIDLen = 64
 // match more than that run's resources.
 func checkRunID(id string) error {
 	if id == "" {
-		return fmt.Errorf("--run-id is required: pass the run ID the run printed (its console summary and results.json hold it)")
+		return fmt.Errorf("--target and --run-id are required: pass --run-id, the run ID the run printed (its console summary and results.json hold it)")
 	}
 	ok := len(id) <= maxRunIDLen
 	for _, r := range id {
@@ -91,7 +91,7 @@ func runCleanup(ctx context.Context, w io.Writer, f cleanupFlags) error {
 		ctx = context.Background()
 	}
 	if f.target == "" {
-		return usageErr("--target is required: the SCIM base URL the run tested")
+		return usageErr("--target and --run-id are required: pass --target, the SCIM base URL the run tested")
 	}
 	if err := checkRunID(f.runID); err != nil {
 		return usageErr("%w", err)

@@ -140,10 +140,10 @@ func TestCleanupRefusesBadInvocations(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"cleanup"}, "scimtest: --target is required"},
-		{[]string{"cleanup", "--run-id", "x"}, "scimtest: --target is required"},
-		{[]string{"cleanup", "--target", st.base}, "scimtest: --run-id is required"},
-		{[]string{"cleanup", "--target", st.base, "--run-id", ""}, "scimtest: --run-id is required"},
+		{[]string{"cleanup"}, "scimtest: --target and --run-id are required: pass --target"},
+		{[]string{"cleanup", "--run-id", "x"}, "scimtest: --target and --run-id are required: pass --target"},
+		{[]string{"cleanup", "--target", st.base}, "scimtest: --target and --run-id are required: pass --run-id"},
+		{[]string{"cleanup", "--target", st.base, "--run-id", ""}, "scimtest: --target and --run-id are required: pass --run-id"},
 		{[]string{"cleanup", "--target", st.base, "--run-id", "a b"}, `scimtest: --run-id "a b" is not a run ID`},
 		{[]string{"cleanup", "--target", st.base, "--run-id", "run*"}, `scimtest: --run-id "run*" is not a run ID`},
 		{[]string{"cleanup", "--target", st.base, "--run-id", "../Users"}, `scimtest: --run-id "../Users" is not a run ID`},
