@@ -203,5 +203,14 @@ func runProperties(r *Results) []junitProperty {
 	if r.Run.Interrupted != "" {
 		p = append(p, junitProperty{"interrupted", r.Run.Interrupted})
 	}
+	if t := r.Run.Throttle.Sentence(); t != "" {
+		p = append(p, junitProperty{"throttled", t})
+	}
+	for _, e := range r.Run.Exclusions {
+		p = append(p, junitProperty{"excluded", e.Line()})
+	}
+	for _, l := range r.Run.Refused {
+		p = append(p, junitProperty{"refused", l})
+	}
 	return p
 }

@@ -103,3 +103,19 @@ func TestJSONKeepsNotices(t *testing.T) {
 		t.Errorf("read back %+v", back.Run)
 	}
 }
+
+func TestJUnitShowsNotices(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJUnit(&buf, noticedRun()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`<property name="throttled" value="The target throttled 5 requests (429/503); scimtest waited 3s honouring Retry-After; 1 request still got 429/503 after retries."></property>`,
+		`<property name="excluded" value="PATCH: remove — tracked in JIRA-12 | fix due Q3 (3 specs)"></property>`,
+		`<property name="refused" value="DELETE /Users/&lt;b&gt;x&lt;/b&gt;: names a resource this run did not create"></property>`,
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("junit.xml lacks %s", want)
+		}
+	}
+}
