@@ -318,13 +318,23 @@ func (g *Guard) learn(ex exchange, raw []byte) {
 	})
 	body.Get("Operations").ForEach(func(_, op gjson.Result) bool {
 		id := locationID(op.Get("location").String())
-		if bulk && strings.EqualFold(op.Get("method").String(), http.MethodPost) && op.Get("status").Int() == http.StatusCreated {
-			g.createdLocked(id, ex.sent)
-		} else {
-			g.seenLocked(id)
+		resp := op.Get("response")
+		if id == "" && resp.IsObject() {
+			id = idOf(resp.Get("id"))
 		}
-		if resp := op.Get("response"); resp.IsObject() {
-			g.seenLocked(idOf(resp.Get("id")))
+		// 201 is the answer to a create only (RFC 7644, Section 3.7.3); a
+		// result that leaves out its method still made a resource.
+		status := op.Get("status")
+		if status.IsObject() { // {"code": "201"} of early drafts
+			status = status.Get("code")
+		}
+		method := op.Get("method").String()
+		if bulk && status.Int() == http.StatusCreated && (method == "" || strings.EqualFold(method, http.MethodPost)) {
+			g.createdLocked(id, ex.sent)
+		}
+		g.seenLocked(id)
+		if resp.IsObject() {
+			g.seenResourceLocked(resp)
 		}
 		return true
 	})

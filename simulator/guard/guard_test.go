@@ -464,3 +464,31 @@ func TestDataIsNotAReference(t *testing.T) {
 	h.refused(http.MethodPatch, "/Users/"+u, map[string]any{"schemas": []string{patchURN}, "Operations": []any{
 		map[string]any{"op": "Add", "path": entURN + ":manager", "value": fu}}}, fu)
 }
+
+// TestBulkResultShapes: Bulk results without a method, with the id only in
+// the response, or with an early draft's status object still teach the
+// guard which resources the run created.
+func TestBulkResultShapes(t *testing.T) {
+	answer := `{"Operations":[
+		{"location":"https://t.example/Users/b1","status":"201"},
+		{"status":"201","method":"POST","response":{"id":"b2"}},
+		{"location":"https://t.example/Users/b3","method":"POST","status":{"code":"201"}},
+		{"location":"https://t.example/Users/b4","method":"PUT","status":"200"}]}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		_, _ = io.WriteString(w, answer)
+	}))
+	defer srv.Close()
+	g := guard.New()
+	resp, err := g.Client(nil).Post(srv.URL+"/Bulk", "application/scim+json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for id, want := range map[string]bool{"b1": true, "b2": true, "b3": true, "b4": false} {
+		if got := g.Created(id); got != want {
+			t.Errorf("Created(%s) = %v, want %v", id, got, want)
+		}
+	}
+}
