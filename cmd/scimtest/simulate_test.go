@@ -75,6 +75,8 @@ func TestSimulateCannotRun(t *testing.T) {
 		{"unknown IdP", nil, []string{"simulate", "onelogin"}, `unknown IdP "onelogin" (want okta or entra)`},
 		{"two IdPs", nil, []string{"simulate", "okta", "entra"}, "one IdP at a time"},
 		{"zero request timeout", nil, []string{"simulate", "okta", "--request-timeout", "0s"}, "--request-timeout must be positive"},
+		{"zero timeout", nil, []string{"simulate", "okta", "--timeout", "0s"}, "--timeout must be positive"},
+		{"run ID with a slash", nil, []string{"simulate", "okta", "--run-id", "a/b"}, "--run-id"},
 		{"zero users", nil, []string{"simulate", "okta", "--users", "0"}, "--users"},
 		{"members beyond users", nil, []string{"simulate", "entra", "--users", "2", "--members-per-group", "3"}, "--members-per-group"},
 		{"zero concurrency", nil, []string{"simulate", "okta", "--concurrency", "0"}, "--concurrency"},

@@ -383,7 +383,11 @@ func runPhase(ctx context.Context, p Phase, conc int, st *stats, bar *progressba
 				attempted.Add(1)
 				err := safeDo(ctx, p, i)
 				if err != nil && ctx.Err() != nil && !errors.Is(err, ErrSkipped) {
-					err = &stoppedError{reason: stopReason(ctx), err: err}
+					// Only a request left without an answer was cut by the
+					// stop; a status the target sent stays the reason.
+					if status, _ := statusOf(err); status == 0 {
+						err = &stoppedError{reason: stopReason(ctx), err: err}
+					}
 				}
 				st.record(p.Kind, err)
 				if bar != nil {
@@ -395,6 +399,9 @@ func runPhase(ctx context.Context, p Phase, conc int, st *stats, bar *progressba
 	wg.Wait()
 	if left := int64(p.N) - attempted.Load(); left > 0 {
 		st.notRun(p.Kind, left)
+		if bar != nil {
+			_ = bar.Add64(left) // the bar still ends at its total
+		}
 	}
 }
 
