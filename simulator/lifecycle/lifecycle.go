@@ -6,6 +6,13 @@
 // [Summary]: operations by kind, errors by status and scimType, latency
 // percentiles, throughput and what the IdP's admin would see.
 //
+// A run is safe against a target shared with real data and bounded against
+// one that misbehaves: every request goes through a [guard.Guard], so no
+// flow writes to a resource the run did not create; [Config].RunTimeout
+// bounds the lifecycle, and after a stop (timeout or cancelled context) the
+// run still deletes what it created within [Config].CleanupGrace. A
+// connection test that cannot pass is a [*StartError] of one line.
+//
 // A run keeps no per-request records: fixtures are regenerated from the seed
 // and the object index whenever a step needs them, latencies go into a
 // fixed-size histogram, and exchanges stream to the caller's hook. Only the
