@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -161,8 +162,8 @@ func (st *sharedTarget) snapshot() snapshot {
 	}{{"/Users", st.users, &s.users}, {"/Groups", st.groups, &s.groups}} {
 		for _, id := range kind.ids {
 			code, raw := st.send(http.MethodGet, kind.endpoint+"/"+id, nil)
-			if code != http.StatusOK {
-				st.t.Fatalf("GET %s/%s: %d %s", kind.endpoint, id, code, raw)
+			if code != http.StatusOK { // gone: kept so the comparison shows it
+				raw = append([]byte(fmt.Sprintf("HTTP %d ", code)), raw...)
 			}
 			s.bodies[kind.endpoint+"/"+id] = raw
 		}
@@ -201,31 +202,80 @@ func (st *sharedTarget) list(endpoint string) []string {
 	return ids
 }
 
-// unchanged fails the test when the target differs from before: a
-// pre-existing resource whose JSON changed (a group whose members or
-// meta.version moved, a user whose groups changed) or an id that appeared
-// (left by the run) or vanished.
+// unchanged fails the test when the target differs from before (see
+// [sharedTarget.changes]).
 func (st *sharedTarget) unchanged(before snapshot, what string) {
 	st.t.Helper()
+	for _, c := range st.changes(before) {
+		st.t.Errorf("%s: %s", what, c)
+	}
+}
+
+// changes lists how the target differs from before: a pre-existing
+// resource whose JSON changed (a group whose members or meta.version moved,
+// a user whose groups changed) or an id that appeared (left by the run,
+// shown with its JSON) or vanished.
+func (st *sharedTarget) changes(before snapshot) []string {
+	st.t.Helper()
+	var out []string
 	after := st.snapshot()
-	for path, b := range before.bodies {
-		if a := after.bodies[path]; !bytes.Equal(a, b) {
-			st.t.Errorf("%s: %s changed:\nbefore %s\nafter  %s", what, path, b, a)
+	paths := slices.Sorted(maps.Keys(before.bodies))
+	for _, path := range paths {
+		if a, b := after.bodies[path], before.bodies[path]; !bytes.Equal(a, b) {
+			out = append(out, fmt.Sprintf("%s changed:\nbefore %s\nafter  %s", path, b, a))
 		}
 	}
 	for _, kind := range []struct {
 		name          string
 		before, after []string
 	}{{"/Users", before.users, after.users}, {"/Groups", before.groups, after.groups}} {
-		if !slices.Equal(kind.before, kind.after) {
-			diff := symmetricDiff(kind.before, kind.after)
-			st.t.Errorf("%s: %s ids differ: %d before, %d after; left (+) or lost (-): %v", what, kind.name, len(kind.before), len(kind.after), diff)
-			for _, d := range diff {
-				if strings.HasPrefix(d, "+") {
-					_, raw := st.send(http.MethodGet, kind.name+"/"+d[1:], nil)
-					st.t.Logf("left: %s", raw)
-				}
+		for _, d := range symmetricDiff(kind.before, kind.after) {
+			if strings.HasPrefix(d, "-") {
+				out = append(out, fmt.Sprintf("%s/%s vanished", kind.name, d[1:]))
+				continue
 			}
+			_, raw := st.send(http.MethodGet, kind.name+"/"+d[1:], nil)
+			out = append(out, fmt.Sprintf("%s/%s was left: %s", kind.name, d[1:], raw))
+		}
+	}
+	return out
+}
+
+// TestSnapshotSeesChanges is the check of the check: the snapshot
+// comparison the tests below rely on notices each kind of damage a run
+// could do.
+func TestSnapshotSeesChanges(t *testing.T) {
+	t.Parallel()
+	st := newSharedTarget(t, nil, nil)
+	before := st.snapshot()
+	if c := st.changes(before); len(c) != 0 {
+		t.Fatalf("an untouched target shows changes: %q", c)
+	}
+	// A real user added to a test group: the user's groups change.
+	gid := st.create("/Groups", map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": "scimtest-leftover",
+		"members": []any{map[string]any{"value": st.users[1]}}})
+	// A pre-existing group's members changed, then changed back: its
+	// meta.version and lastModified still move.
+	patch := func(op string) {
+		code, raw := st.send(http.MethodPatch, "/Groups/"+st.groups[3], map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+			"Operations": []any{map[string]any{"op": op, "path": "members", "value": []any{map[string]any{"value": st.users[0]}}}}})
+		if code != http.StatusOK && code != http.StatusNoContent {
+			t.Fatalf("PATCH %s: %d %s", op, code, raw)
+		}
+	}
+	patch("add")
+	patch("remove")
+	// A pre-existing user deleted.
+	if code, raw := st.send(http.MethodDelete, "/Users/"+st.users[9], nil); code != http.StatusNoContent {
+		t.Fatalf("DELETE: %d %s", code, raw)
+	}
+	got := strings.Join(st.changes(before), "\n")
+	for _, want := range []string{
+		"/Users/" + st.users[1] + " changed", "/Groups/" + st.groups[3] + " changed",
+		"/Groups/" + gid + " was left", "/Users/" + st.users[9] + " vanished",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("changes lack %q:\n%s", want, got)
 		}
 	}
 }
