@@ -85,7 +85,7 @@ func TestHostileBodies(t *testing.T) {
 		{"cross-origin redirect", []faults.Rule{{Method: http.MethodPost, Fault: faults.Redirect(http.StatusTemporaryRedirect, other.URL+"/scim/v2/Users")}},
 			"redirected to another origin (" + other.URL + ")"},
 		{"hang", []faults.Rule{{Method: http.MethodPatch, Fault: faults.Hang()}}, "no answer within 300ms"},
-		{"gzip", []faults.Rule{{Method: http.MethodGet, Fault: faults.Gzip()}, {Method: http.MethodPost, Fault: faults.Gzip()}}, ""},
+		{"gzip", []faults.Rule{{Fault: faults.Gzip()}}, ""},
 	}
 	for _, tt := range tests {
 		for _, idp := range []string{"okta", "entra"} {
