@@ -336,14 +336,16 @@ func TestSimulateRunTimeout(t *testing.T) {
 
 // TestSimulateCleanupBounded: when even DELETE hangs, cleanup is cut off at
 // the request timeout, and the summary names the command that removes the
-// leftovers.
+// leftovers; that command, run once the target behaves, removes exactly
+// them and leaves the real data as it was.
 func TestSimulateCleanupBounded(t *testing.T) {
 	t.Parallel()
-	base, _ := simFaulty(t,
+	base, clean, _ := simFaultyInspect(t,
 		faults.Rule{Method: http.MethodGet, After: 1 + 3, Fault: faults.Hang()},
 		faults.Rule{Method: http.MethodPost, After: 3, Fault: faults.Hang()},
 		faults.Rule{Method: http.MethodDelete, Fault: faults.Hang()},
 	)
+	real := simSnapshot(t, clean, simSeed(t, clean))
 	r := simulateSmall(t, "okta", base, "--timeout", "1s", "--request-timeout", "1s", "--run-id", "boundedrun")
 	if r.code != exitNonConform || r.took > 8*time.Second {
 		t.Fatalf("want exit 1 within --timeout 1s and a short grace: %s", r)
@@ -354,6 +356,14 @@ func TestSimulateCleanupBounded(t *testing.T) {
 		t.Errorf("summary does not name %q: %s", want, r)
 	}
 	simOneLine(t, r, "leftovers: "+want)
+	if got := len(simAllPaths(t, clean)); got != len(real)+3 {
+		t.Fatalf("the target holds %d resources, want the %d real ones and the run's 3 users", got, len(real))
+	}
+	code, out, errOut := runCLI(t, []string{"SCIMTEST_TOKEN=" + simToken}, "cleanup", "--target", clean, "--run-id", "boundedrun")
+	if code != exitOK || !strings.Contains(out, "deleted 3 resources") {
+		t.Fatalf("cleanup: exit %d\n%s%s", code, out, errOut)
+	}
+	simCheckUntouched(t, clean, real)
 }
 
 // TestSimulateSweepsUnseenCreates: a create whose answer is cut short may
