@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"unicode/utf8"
 )
@@ -180,4 +181,48 @@ func capBody(b string, limit int) (string, bool) {
 		cut--
 	}
 	return b[:cut], true
+}
+
+// read performs the round trip and reads the body, decoding any content
+// encoding the server applied.
+func (c *Client) read(hreq *http.Request) (*Response, error) {
+	hresp, err := c.http.Do(hreq)
+	if err != nil {
+		return nil, err
+	}
+	defer hresp.Body.Close()
+	out := &Response{Status: hresp.StatusCode, Header: hresp.Header}
+	raw, err := readBody(hresp.Body, hresp.ContentLength, c.maxBody)
+	out.Body = raw // what arrived is evidence even when the read failed
+	if err != nil {
+		return out, err
+	}
+	// Decoded whether or not the request asked for it: a target that
+	// compresses anyway still gets judged on its JSON.
+	decoded, err := decode(hresp.Header.Get("Content-Encoding"), raw, c.maxBody)
+	if err != nil {
+		return out, err
+	}
+	out.Body = decoded
+	if hreq.URL.Scheme == "http" && out.Status == http.StatusBadRequest && tlsPortAnswer(out.Body) {
+		return out, fmt.Errorf("%w: the server answered 400 %q", ErrSchemeMismatch, firstLine(out.Body))
+	}
+	return out, nil
+}
+
+// tlsPortAnswer reports whether body is the 400 page a TLS server (Go's
+// net/http, nginx) sends to a request in plain HTTP.
+func tlsPortAnswer(body []byte) bool {
+	s := string(body)
+	return strings.Contains(s, "Client sent an HTTP request to an HTTPS server") ||
+		strings.Contains(s, "plain HTTP request was sent to HTTPS port")
+}
+
+// firstLine returns the first line of b, at most 120 bytes of it.
+func firstLine(b []byte) string {
+	s, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+	if len(s) > 120 {
+		s = s[:120]
+	}
+	return s
 }
