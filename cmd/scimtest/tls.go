@@ -60,5 +60,8 @@ func (t tlsFlags) client() (*http.Client, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = cfg
+	// The simulator decodes gzip itself (and records the Accept-Encoding it
+	// sends); Go's transparent decoding would hide both from the transcript.
+	tr.DisableCompression = true
 	return &http.Client{Transport: tr}, nil
 }
