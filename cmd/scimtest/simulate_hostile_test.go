@@ -1,20 +1,9 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,35 +15,15 @@ import (
 )
 
 // The hostile simulate tests push `scimtest simulate` through targets that
-// misbehave at the HTTP level (issue 6, "the same for scimtest simulate").
+// misbehave at the HTTP level (issue 6, "the same for scimtest simulate"),
+// the same targets hostile_test.go builds for `scimtest run` (hostileRef,
+// tlsRef, expiredRef, closedPort, silentListener, oneUser, oneGroup).
 
-// simToken is the token of every reference these tests start.
-const simToken = "simulate-token"
-
-// simCannotRunWithin bounds how long a simulate that cannot start may
-// take: "exit 2 within seconds".
-const simCannotRunWithin = 10 * time.Second
-
-// Paths of single resources, for rules that fault one endpoint.
-var (
-	simOneUser  = regexp.MustCompile(`^/scim/v2/Users/[^/]+$`)
-	simOneGroup = regexp.MustCompile(`^/scim/v2/Groups/[^/]+$`)
-)
-
-// simFaulty starts the reference (token [simToken]) behind
-// faults.Wrap(rules) and returns its base URL and the fault handler, which
-// is closed before the server so a hanging request cannot hold Close.
-func simFaulty(t *testing.T, rules ...faults.Rule) (string, *faults.Handler) {
-	t.Helper()
-	base, _, h := simFaultyInspect(t, rules...)
-	return base, h
-}
-
-// simFaultyInspect is [simFaulty] that also returns the base URL of the
+// simFaultyInspect is [hostileRef] that also returns the base URL of the
 // same reference without the faults, to inspect what the run left.
 func simFaultyInspect(t *testing.T, rules ...faults.Rule) (string, string, *faults.Handler) {
 	t.Helper()
-	ref, err := reference.New(reference.Options{Token: simToken})
+	ref, err := reference.New(reference.Options{Token: hostileToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,101 +34,6 @@ func simFaultyInspect(t *testing.T, rules ...faults.Rule) (string, string, *faul
 	clean := httptest.NewServer(ref)
 	t.Cleanup(clean.Close)
 	return ts.URL + ref.BasePath(), clean.URL + ref.BasePath(), h
-}
-
-// simClosedPort returns a loopback address nothing listens on.
-func simClosedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
-}
-
-// simSilentListener returns the address of a listener that accepts
-// connections and never answers.
-func simSilentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return l.Addr().String()
-}
-
-// simTLS starts the reference over TLS with cert (nil: httptest's own
-// self-signed one) and returns its base URL and a PEM file of the
-// certificate, for --ca.
-func simTLS(t *testing.T, cert *tls.Certificate) (string, string) {
-	t.Helper()
-	ref, err := reference.New(reference.Options{Token: simToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(ref)
-	if cert != nil {
-		ts.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
-	}
-	ts.StartTLS()
-	t.Cleanup(ts.Close)
-	pemFile := filepath.Join(t.TempDir(), "ca.pem")
-	raw := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw})
-	if err := os.WriteFile(pemFile, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return ts.URL + ref.BasePath(), pemFile
-}
-
-// simExpiredCert is a self-signed CA certificate for 127.0.0.1 that
-// expired on 2024-01-01, so with --ca only its dates are wrong.
-func simExpiredCert(t *testing.T) *tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(7),
-		Subject:               pkix.Name{CommonName: "expired.simulate.test"},
-		NotBefore:             time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC),
-		NotAfter:              time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 // simRun is one `scimtest simulate` process.
@@ -180,7 +54,7 @@ func simulateSmall(t *testing.T, idp, target string, args ...string) simRun {
 	all := append([]string{"simulate", idp, "--target", target, "--users", "3", "--groups", "1",
 		"--members-per-group", "2", "--concurrency", "3", "--seed", "4"}, args...)
 	start := time.Now()
-	code, stdout, stderr := runCLI(t, []string{"SCIMTEST_TOKEN=" + simToken}, all...)
+	code, stdout, stderr := runCLI(t, []string{"SCIMTEST_TOKEN=" + hostileToken}, all...)
 	return simRun{code: code, stdout: stdout, stderr: stderr, took: time.Since(start)}
 }
 
@@ -218,29 +92,29 @@ func TestSimulateCannotStart(t *testing.T) {
 		words  []string
 	}{
 		{"refused", func(t *testing.T) (string, []string) {
-			return "http://" + simClosedPort(t) + "/scim/v2", nil
+			return "http://" + closedPort(t) + "/scim/v2", nil
 		}, []string{"connection refused by 127.0.0.1:", "is the server running"}},
 		{"unknown host", func(t *testing.T) (string, []string) {
 			return "http://nosuch.invalid/scim/v2", nil
 		}, []string{"unknown host nosuch.invalid", "--target"}},
 		{"self-signed without --ca", func(t *testing.T) (string, []string) {
-			base, _ := simTLS(t, nil)
+			base, _ := tlsRef(t)
 			return base, nil
 		}, []string{"certificate signed by an unknown authority", "--ca"}},
 		{"expired certificate", func(t *testing.T) (string, []string) {
-			base, ca := simTLS(t, simExpiredCert(t))
+			base, ca := expiredRef(t)
 			return base, []string{"--ca", ca}
 		}, []string{"expired", "renew"}},
 		{"HTML 404 base path", func(t *testing.T) (string, []string) {
-			base, _ := simFaulty(t, faults.Rule{Path: regexp.MustCompile(`^/wrong/`), Fault: faults.HTML404()})
+			base, _ := hostileRef(t, faults.Rule{Path: regexp.MustCompile(`^/wrong/`), Fault: faults.HTML404()})
 			return strings.TrimSuffix(base, "/scim/v2") + "/wrong/path", nil
 		}, []string{"HTTP 404 with an HTML page", "check the base path in --target"}},
 		{"token rejected, discovery anonymous", func(t *testing.T) (string, []string) {
-			base, _ := simFaulty(t)
+			base, _ := hostileRef(t)
 			return base, []string{"--token", "not-the-token"}
 		}, []string{"rejected the token (HTTP 401)", "--token"}},
 		{"hangs on the credential test", func(t *testing.T) (string, []string) {
-			return "http://" + simSilentListener(t) + "/scim/v2", []string{"--request-timeout", "300ms"}
+			return "http://" + silentListener(t) + "/scim/v2", []string{"--request-timeout", "300ms"}
 		}, []string{"no answer within 300ms", "--request-timeout"}},
 	}
 	for _, tt := range tests {
@@ -249,8 +123,8 @@ func TestSimulateCannotStart(t *testing.T) {
 				t.Parallel()
 				target, extra := tt.target(t)
 				r := simulateSmall(t, idp, target, extra...)
-				if r.code != exitUsage || r.took > simCannotRunWithin {
-					t.Errorf("want exit 2 within %v: %s", simCannotRunWithin, r)
+				if r.code != exitUsage || r.took > cannotRunWithin {
+					t.Errorf("want exit 2 within %v: %s", cannotRunWithin, r)
 				}
 				simOneLine(t, r, append([]string{simTestNames[idp] + " failed: "}, tt.words...)...)
 			})
@@ -258,7 +132,7 @@ func TestSimulateCannotStart(t *testing.T) {
 	}
 	t.Run("self-signed with --ca", func(t *testing.T) {
 		t.Parallel()
-		base, ca := simTLS(t, nil)
+		base, ca := tlsRef(t)
 		if r := simulateSmall(t, "entra", base, "--ca", ca); r.code != exitOK {
 			t.Errorf("want exit 0: %s", r)
 		}
@@ -274,7 +148,7 @@ var simTestNames = map[string]string{"okta": `Okta's "Test API Credentials"`, "e
 // timeout named in the summary.
 func TestSimulateHangOnOneEndpoint(t *testing.T) {
 	t.Parallel()
-	base, _ := simFaulty(t, faults.Rule{Method: http.MethodPatch, Path: simOneGroup, Fault: faults.Hang()})
+	base, _ := hostileRef(t, faults.Rule{Method: http.MethodPatch, Path: oneGroup, Fault: faults.Hang()})
 	r := simulateSmall(t, "entra", base, "--request-timeout", "300ms")
 	if r.code != exitNonConform {
 		t.Fatalf("want exit 1: %s", r)
@@ -359,7 +233,7 @@ func TestSimulateCleanupBounded(t *testing.T) {
 	if got := len(simAllPaths(t, clean)); got != len(real)+3 {
 		t.Fatalf("the target holds %d resources, want the %d real ones and the run's 3 users", got, len(real))
 	}
-	code, out, errOut := runCLI(t, []string{"SCIMTEST_TOKEN=" + simToken}, "cleanup", "--target", clean, "--run-id", "boundedrun")
+	code, out, errOut := runCLI(t, []string{"SCIMTEST_TOKEN=" + hostileToken}, "cleanup", "--target", clean, "--run-id", "boundedrun")
 	if code != exitOK || !strings.Contains(out, "deleted 3 resources") {
 		t.Fatalf("cleanup: exit %d\n%s%s", code, out, errOut)
 	}
@@ -400,11 +274,11 @@ func TestSimulateGarbage(t *testing.T) {
 	}{
 		{"non-JSON create", faults.Rule{Method: http.MethodPost, Path: regexp.MustCompile(`/Users$`), Times: 1, Fault: faults.NonJSON()},
 			"Invalid JSON"},
-		{"truncated read", faults.Rule{Method: http.MethodGet, Path: simOneUser, Times: 1, Fault: faults.Truncate()},
+		{"truncated read", faults.Rule{Method: http.MethodGet, Path: oneUser, Times: 1, Fault: faults.Truncate()},
 			"connection closed before the whole body arrived"},
 		{"wrong shape", faults.Rule{Method: http.MethodPost, Path: regexp.MustCompile(`/Groups$`), Times: 1, Fault: faults.WrongShape(`["not","a","group"]`)},
 			"push group"},
-		{"over the cap", faults.Rule{Method: http.MethodGet, Path: simOneUser, Times: 1, Fault: faults.Large(40 << 20)},
+		{"over the cap", faults.Rule{Method: http.MethodGet, Path: oneUser, Times: 1, Fault: faults.Large(40 << 20)},
 			"larger than the 32 MiB cap"},
 		{"500", faults.Rule{Method: http.MethodPatch, Times: 2, Fault: faults.Status(500, "text/plain", "upstream exploded")},
 			"HTTP 500"},
@@ -412,7 +286,7 @@ func TestSimulateGarbage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			base, _ := simFaulty(t, tt.rule)
+			base, _ := hostileRef(t, tt.rule)
 			r := simulateSmall(t, "okta", base, "--request-timeout", "5s")
 			if r.code != exitNonConform {
 				t.Fatalf("want exit 1: %s", r)
@@ -434,14 +308,14 @@ func TestSimulateGzipAndSameOriginRedirect(t *testing.T) {
 	t.Run("gzip", func(t *testing.T) {
 		t.Parallel()
 		// Every answer, the empty 204s to DELETE included.
-		base, _ := simFaulty(t, faults.Rule{Fault: faults.Gzip()})
+		base, _ := hostileRef(t, faults.Rule{Fault: faults.Gzip()})
 		if r := simulateSmall(t, "okta", base); r.code != exitOK {
 			t.Errorf("want exit 0: %s", r)
 		}
 	})
 	t.Run("same-origin redirect", func(t *testing.T) {
 		t.Parallel()
-		base, h := simFaulty(t, faults.Rule{Path: regexp.MustCompile(`^/old/`), Fault: faults.RedirectPrefix(http.StatusPermanentRedirect, "/old", "/scim/v2")})
+		base, h := hostileRef(t, faults.Rule{Path: regexp.MustCompile(`^/old/`), Fault: faults.RedirectPrefix(http.StatusPermanentRedirect, "/old", "/scim/v2")})
 		old := strings.TrimSuffix(base, "/scim/v2") + "/old"
 		r := simulateSmall(t, "entra", old)
 		if r.code != exitOK || h.Injected(0) == 0 {
@@ -464,7 +338,7 @@ func TestSimulateCrossOriginRedirect(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 	}))
 	t.Cleanup(other.Close)
-	base, _ := simFaulty(t, faults.Rule{Method: http.MethodPost, Fault: faults.Redirect(http.StatusTemporaryRedirect, other.URL+"/scim/v2/Users")})
+	base, _ := hostileRef(t, faults.Rule{Method: http.MethodPost, Fault: faults.Redirect(http.StatusTemporaryRedirect, other.URL+"/scim/v2/Users")})
 	r := simulateSmall(t, "okta", base)
 	if r.code != exitNonConform {
 		t.Fatalf("want exit 1: %s", r)
@@ -484,7 +358,7 @@ func TestSimulateCrossOriginRedirect(t *testing.T) {
 // the run finishes without failures, and the summary says it was throttled.
 func TestSimulateThrottled(t *testing.T) {
 	t.Parallel()
-	base, h := simFaulty(t, faults.Rule{After: 2, Every: 4, Times: 3, Fault: faults.Throttle("1")})
+	base, h := hostileRef(t, faults.Rule{After: 2, Every: 4, Times: 3, Fault: faults.Throttle("1")})
 	r := simulateSmall(t, "okta", base)
 	if r.code != exitOK {
 		t.Fatalf("want exit 0: %s", r)

@@ -25,11 +25,11 @@ import (
 // filters — the data it did not create is byte-for-byte unchanged
 // afterwards and nothing it created remains.
 
-// simRef starts the reference (token [simToken]) with quirks, its
+// simRef starts the reference (token [hostileToken]) with quirks, its
 // handler wrapped by wrap when not nil, and returns the base URL.
 func simRef(t *testing.T, quirks []string, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
-	ref, err := reference.New(reference.Options{Token: simToken, Quirks: quirks})
+	ref, err := reference.New(reference.Options{Token: hostileToken, Quirks: quirks})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func simAPI(t *testing.T, method, url string, body any) (int, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+simToken)
+	req.Header.Set("Authorization", "Bearer "+hostileToken)
 	req.Header.Set("Content-Type", "application/scim+json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -252,7 +252,7 @@ func TestSimulateInterruptedLeavesNothing(t *testing.T) {
 		})
 	})
 	before := simSnapshot(t, base, simSeed(t, base))
-	cmd := exec.Command(binary, "simulate", "okta", "--target", base, "--token", simToken,
+	cmd := exec.Command(binary, "simulate", "okta", "--target", base, "--token", hostileToken,
 		"--users", "4", "--groups", "2", "--members-per-group", "2", "--run-id", "sigintrun")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -317,7 +317,7 @@ func TestSimulateLeftoversCleanup(t *testing.T) {
 		}
 	}
 	other := simSnapshot(t, base, created["keptentra"])
-	code, out, errOut := runCLI(t, []string{"SCIMTEST_TOKEN=" + simToken}, "cleanup", "--target", base, "--run-id", "keptokta")
+	code, out, errOut := runCLI(t, []string{"SCIMTEST_TOKEN=" + hostileToken}, "cleanup", "--target", base, "--run-id", "keptokta")
 	if code != exitOK {
 		t.Fatalf("cleanup: exit %d\n%s%s", code, out, errOut)
 	}
@@ -329,7 +329,7 @@ func TestSimulateLeftoversCleanup(t *testing.T) {
 		keep[p] = b
 	}
 	simCheckUntouched(t, base, keep)
-	if code, out, errOut := runCLI(t, []string{"SCIMTEST_TOKEN=" + simToken}, "cleanup", "--target", base, "--run-id", "keptentra"); code != exitOK {
+	if code, out, errOut := runCLI(t, []string{"SCIMTEST_TOKEN=" + hostileToken}, "cleanup", "--target", base, "--run-id", "keptentra"); code != exitOK {
 		t.Fatalf("cleanup: exit %d\n%s%s", code, out, errOut)
 	}
 	simCheckUntouched(t, base, real)

@@ -128,8 +128,8 @@ func TestSimulateServerErrors(t *testing.T) {
 // run-only keys are ignored, and a token in the file is refused.
 func TestSimulateConfigFile(t *testing.T) {
 	t.Parallel()
-	good, ca := simTLS(t, nil)
-	silent := "http://" + simSilentListener(t) + "/scim/v2"
+	good, ca := tlsRef(t)
+	silent := "http://" + silentListener(t) + "/scim/v2"
 	write := func(t *testing.T, text string) string {
 		p := filepath.Join(t.TempDir(), "scimtest.yaml")
 		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
@@ -137,7 +137,7 @@ func TestSimulateConfigFile(t *testing.T) {
 		}
 		return p
 	}
-	env := []string{"SIM_CONFIG_TOKEN=" + simToken}
+	env := []string{"SIM_CONFIG_TOKEN=" + hostileToken}
 	small := []string{"--users", "2", "--groups", "1", "--members-per-group", "1"}
 	tests := []struct {
 		name, file string
