@@ -48,7 +48,11 @@ func probe(ctx context.Context, c *simulator.Client, hasToken bool) error {
 	if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) {
 		return &probeError{[]error{ErrUnreachable, ErrNotSCIM}, notSCIM(where, resp)}
 	}
-	r, err := c.Do(ctx, simulator.Request{Path: "/Users", Query: url.Values{"count": {"1"}}})
+	// A lookup by userName (the request Okta's own credential test sends)
+	// rather than a bare list: some providers refuse an unfiltered list
+	// with 403, which must not read as a refused token.
+	lookup := url.Values{"filter": {`userName eq "scimtest-probe"`}, "count": {"1"}}
+	r, err := c.Do(ctx, simulator.Request{Path: "/Users", Query: lookup})
 	if err == nil {
 		if msg := refused(r.Status, "/Users", hasToken); msg != "" {
 			return &probeError{[]error{ErrUnreachable}, msg}

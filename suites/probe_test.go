@@ -83,6 +83,15 @@ func TestProbeNamesCauseAndFix(t *testing.T) {
 			"the target wants a token (401 on GET /Users) and no token was given: pass --token or set $SCIMTEST_TOKEN", false},
 		{"token rejected only on Users", spcOK(status(403, "application/scim+json", `{"status":"403"}`)), "bad",
 			"the target rejected the token (403 on GET /Users): check --token or $SCIMTEST_TOKEN", false},
+		// A provider may refuse to list every user; the probe looks one up
+		// by userName, which every IdP-facing provider answers.
+		{"unfiltered list refused: not the token", spcOK(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("filter") == "" {
+				status(403, "application/scim+json", `{"status":"403","detail":"list all users is not allowed"}`)(w, r)
+				return
+			}
+			status(200, "application/scim+json", `{"schemas":["`+URNListResponse+`"],"totalResults":0,"Resources":[]}`)(w, r)
+		}), "good", "", false},
 		{"Users hangs: the specs judge it", spcOK(hang), "good", "", false},
 		{"Users fails: the specs judge it", spcOK(status(500, "", "")), "good", "", false},
 	}
