@@ -171,19 +171,26 @@ func TestSimulateHangOnOneEndpoint(t *testing.T) {
 	}
 }
 
+// hangAfterOktaCreates lets an Okta run of 3 users create them (one GET for
+// the credential test, then a lookup GET and a POST per user) and then
+// hangs every GET and POST, and every request of methods.
+func hangAfterOktaCreates(methods ...string) []faults.Rule {
+	rules := []faults.Rule{
+		{Method: http.MethodGet, After: 1 + 3, Fault: faults.Hang()},
+		{Method: http.MethodPost, After: 3, Fault: faults.Hang()},
+	}
+	for _, m := range methods {
+		rules = append(rules, faults.Rule{Method: m, Fault: faults.Hang()})
+	}
+	return rules
+}
+
 // TestSimulateRunTimeout: a target that hangs on everything but DELETE once
 // the users exist is stopped by --timeout; the run still deletes the users
 // it created, prints the summary and exits 1 soon after the bound.
 func TestSimulateRunTimeout(t *testing.T) {
 	t.Parallel()
-	// Okta's assign is a lookup GET and a POST per user, after one GET for
-	// the credential test; everything after that but DELETE hangs.
-	base, clean, _ := simFaultyInspect(t,
-		faults.Rule{Method: http.MethodGet, After: 1 + 3, Fault: faults.Hang()},
-		faults.Rule{Method: http.MethodPost, After: 3, Fault: faults.Hang()},
-		faults.Rule{Method: http.MethodPut, Fault: faults.Hang()},
-		faults.Rule{Method: http.MethodPatch, Fault: faults.Hang()},
-	)
+	base, clean, _ := simFaultyInspect(t, hangAfterOktaCreates(http.MethodPut, http.MethodPatch)...)
 	r := simulateSmall(t, "okta", base, "--timeout", "1s", "--request-timeout", "20s")
 	if r.code != exitNonConform || r.took > 6*time.Second {
 		t.Fatalf("want exit 1 within --timeout 1s and a short grace: %s", r)
@@ -214,11 +221,7 @@ func TestSimulateRunTimeout(t *testing.T) {
 // them and leaves the real data as it was.
 func TestSimulateCleanupBounded(t *testing.T) {
 	t.Parallel()
-	base, clean, _ := simFaultyInspect(t,
-		faults.Rule{Method: http.MethodGet, After: 1 + 3, Fault: faults.Hang()},
-		faults.Rule{Method: http.MethodPost, After: 3, Fault: faults.Hang()},
-		faults.Rule{Method: http.MethodDelete, Fault: faults.Hang()},
-	)
+	base, clean, _ := simFaultyInspect(t, hangAfterOktaCreates(http.MethodDelete)...)
 	real := simSnapshot(t, clean, simSeed(t, clean))
 	r := simulateSmall(t, "okta", base, "--timeout", "1s", "--request-timeout", "1s", "--run-id", "boundedrun")
 	if r.code != exitNonConform || r.took > 8*time.Second {
