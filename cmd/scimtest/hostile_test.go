@@ -485,3 +485,44 @@ func TestHostileThrottled(t *testing.T) {
 		t.Errorf("summary.md does not say the run was throttled:\n%s", md)
 	}
 }
+
+// TestHostileGarbageEverywhere answers the resource endpoints of every
+// profile's specs with JSON of the wrong shape: every spec must end failed
+// or skipped with a reason, none panicked, and the run must end on its own,
+// not at --timeout (a spec looping on what the target says would).
+func TestHostileGarbageEverywhere(t *testing.T) {
+	resources := regexp.MustCompile(`^/scim/v2/(Users|Groups|Bulk|Me)`)
+	tests := []struct {
+		name  string
+		every int
+		body  string
+	}{
+		{"an array", 3, `[]`},
+		{"every attribute of the wrong type", 1, `{"schemas":"x","id":5,"meta":"m","Resources":{"a":1},"totalResults":"many","itemsPerPage":[],"startIndex":{},"members":"x","emails":{"value":3},"Operations":"x","status":7,"scimType":[],"detail":{},"active":"yes"}`},
+		{"nulls and negatives inside", 3, `{"schemas":[1,null],"id":"","meta":{"location":5,"version":[]},"Resources":[null,1,{"id":[]},{"members":[null]}],"totalResults":-5,"itemsPerPage":-1,"startIndex":-1,"Operations":[null],"status":null,"active":null,"emails":[null]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			// The probe's GET /Users goes through, so the run starts.
+			base, h := hostileRef(t, faults.Rule{Path: resources, After: 1, Every: tt.every, Fault: faults.WrongShape(tt.body)})
+			r := runHostile(t, base, "--profile", "all", "--request-timeout", "5s", "--timeout", "2m")
+			if r.code != exitNonConform {
+				t.Errorf("want exit 1: %s", r)
+			}
+			if h.Injected(0) == 0 {
+				t.Fatalf("the fault was never injected: %s", r)
+			}
+			res := readResults(t, r.out)
+			if res.Run.TimedOut {
+				t.Errorf("the run ran into --timeout: %s", res.Run.Interrupted)
+			}
+			checkFailures(t, res, nil)
+			for _, s := range res.Specs {
+				if s.State == reports.StateFailed && strings.TrimSpace(s.Failure.Message) == "" {
+					t.Errorf("%s failed without a reason", s.Name)
+				}
+			}
+		})
+	}
+}
