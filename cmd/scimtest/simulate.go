@@ -220,10 +220,10 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 	case runErr != nil:
 		return &exitError{code: exitUsage, err: runErr}
 	case sum.Stopped != "":
-		return &exitError{code: exitNonConform, err: withLeftovers(fmt.Sprintf("stopped after --timeout %s: %d operations failed, %d not attempted",
-			f.timeout, failed, sum.NotRun()), left)}
+		return &exitError{code: exitNonConform, err: withLeftovers(fmt.Sprintf("stopped after --timeout %s: %s failed, %d not attempted",
+			f.timeout, count(failed, "operation"), sum.NotRun()), left)}
 	case sum.Failed():
-		return &exitError{code: exitNonConform, err: withLeftovers(fmt.Sprintf("%d operations failed", failed), left)}
+		return &exitError{code: exitNonConform, err: withLeftovers(count(failed, "operation")+" failed", left)}
 	}
 	return nil
 }
@@ -248,8 +248,16 @@ func sweepLeftovers(out io.Writer, cfg lifecycle.Config, sum *lifecycle.Summary,
 		fmt.Fprintf(out, "\nSweep of run %s: %s\n", cfg.RunID, oneLineErr(err))
 		return false
 	}
-	fmt.Fprintf(out, "\nSweep of run %s: deleted %d more resources carrying its run ID; nothing is left\n", cfg.RunID, n)
+	fmt.Fprintf(out, "\nSweep of run %s: deleted %s more carrying its run ID; nothing is left\n", cfg.RunID, count(int64(n), "resource"))
 	return true
+}
+
+// count is "1 operation", "3 operations".
+func count(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // withLeftovers adds the cleanup command to a one-line outcome when the run

@@ -154,7 +154,7 @@ func TestSimulateHangOnOneEndpoint(t *testing.T) {
 		t.Fatalf("want exit 1: %s", r)
 	}
 	simNoCrash(t, r)
-	simOneLine(t, r, "operations failed")
+	simOneLine(t, r, " failed")
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`add-members +0 ok +1 failed`),
 		regexp.MustCompile(`rename-group +0 ok +1 failed`),
@@ -253,8 +253,8 @@ func TestSimulateSweepsUnseenCreates(t *testing.T) {
 	if r.code != exitNonConform {
 		t.Fatalf("want exit 1: %s", r)
 	}
-	simOneLine(t, r, "operations failed")
-	if !strings.Contains(r.stdout, "Sweep of run sweeprun: deleted 1 more resources carrying its run ID; nothing is left") {
+	simOneLine(t, r, "scimtest: 1 operation failed")
+	if !strings.Contains(r.stdout, "Sweep of run sweeprun: deleted 1 resource more carrying its run ID; nothing is left") {
 		t.Errorf("summary does not report the sweep: %s", r)
 	}
 	if strings.Contains(r.stdout+r.stderr, "scimtest cleanup") {
@@ -295,7 +295,7 @@ func TestSimulateGarbage(t *testing.T) {
 				t.Fatalf("want exit 1: %s", r)
 			}
 			simNoCrash(t, r)
-			simOneLine(t, r, "operations failed")
+			simOneLine(t, r, " failed")
 			if !strings.Contains(r.stdout, tt.says) {
 				t.Errorf("summary does not say %q: %s", tt.says, r)
 			}
