@@ -13,7 +13,8 @@
 //
 // A [Guard] wraps the HTTP transport of a run and remembers, from the
 // responses, which resource ids this run created (ids in 201 answers to
-// POST, and in Bulk POST results answered 201) and which ids it has merely
+// POST that echo the userName or displayName sent, and in Bulk POST results
+// answered 201) and which ids it has merely
 // seen (any other id in any response). It refuses, without sending it, any
 // PUT, PATCH or DELETE whose path ends in a seen-but-not-created id or in
 // /Me (the token's own subject, RFC 7644 Section 3.11), and any
@@ -187,6 +188,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	ex := exchange{method: req.Method, path: req.URL.EscapedPath(), sent: sent, status: resp.StatusCode, location: resp.Header.Get("Location")}
+	if req.Method == http.MethodPost && len(body) > 0 {
+		ex.nameKey, ex.name = sentName(body)
+	}
 	if resp.Body == nil || resp.Body == http.NoBody {
 		g.learn(ex, nil)
 		return resp, nil
@@ -202,6 +206,37 @@ type exchange struct {
 	sent         uint64
 	status       int
 	location     string
+	// nameKey and name are the identifying attribute a POST sent
+	// (userName, else displayName), which the created resource must echo.
+	nameKey, name string
+}
+
+// sentName returns the identifying attribute of a create body: userName
+// for a User, displayName for a Group; "" when it has neither.
+func sentName(body []byte) (key, name string) {
+	for _, k := range []string{"userName", "displayName"} {
+		if v := gjson.GetBytes(body, k); v.Type == gjson.String {
+			return k, v.String()
+		}
+	}
+	return "", ""
+}
+
+// echoesName reports whether a create's answer can be the resource the
+// request made: it carries no name to compare, or the name that was sent
+// (in any letter case and surrounding space: userName is not case-exact,
+// RFC 7643 Section 4.1.1). A target that answers a create with another,
+// existing resource fails it, so the run never takes that resource for its
+// own and deletes it when the spec ends.
+func echoesName(ex exchange, body gjson.Result) bool {
+	if ex.nameKey == "" {
+		return true
+	}
+	got := body.Get(ex.nameKey)
+	if got.Type != gjson.String {
+		return true
+	}
+	return strings.EqualFold(strings.TrimSpace(got.String()), strings.TrimSpace(ex.name))
 }
 
 // learner passes a response body through and learns its ids when it has
@@ -304,7 +339,7 @@ func (g *Guard) learn(ex exchange, raw []byte) {
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if create {
+	if create && echoesName(ex, body) {
 		if id := idOf(body.Get("id")); id != "" {
 			g.createdLocked(id, ex.sent)
 		} else if ex.status == http.StatusCreated {

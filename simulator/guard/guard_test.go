@@ -248,38 +248,47 @@ func TestBulk(t *testing.T) {
 	h.send(h.c, http.MethodGet, "/Users/"+created[0], nil, http.StatusNotFound)
 }
 
-// hostile answers every POST /Users with 201 and a resource of its choice,
-// with the body gzip-encoded when gz is set and with only a Location header
-// when bodiless is set.
-func hostile(id *string, gz, bodiless bool) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body := []byte(fmt.Sprintf(`{"schemas":[%q],"id":%q,"userName":"x"}`, userURN, *id))
-		if r.Method == http.MethodGet {
-			body = []byte(fmt.Sprintf(`{"Resources":[{"id":%q}],"totalResults":1}`, *id))
-		}
-		w.Header().Set("Content-Type", "application/scim+json")
-		if r.Method == http.MethodPost {
-			w.Header().Set("Location", "http://"+r.Host+"/Users/"+*id)
-		}
-		if gz && r.Method != http.MethodDelete {
-			var b bytes.Buffer
-			zw := gzip.NewWriter(&b)
-			_, _ = zw.Write(body)
-			_ = zw.Close()
-			body = b.Bytes()
-			w.Header().Set("Content-Encoding", "gzip")
-		}
-		switch {
-		case r.Method == http.MethodPost:
-			w.WriteHeader(http.StatusCreated)
-		case r.Method != http.MethodGet:
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-		if !bodiless || r.Method == http.MethodGet {
-			_, _ = w.Write(body)
-		}
-	})
+// hostileTarget answers every POST /Users with 201 and the resource it
+// chooses: id, with the posted userName or, when name is set, that one. Its
+// body is gzip-encoded when gz is set, and left out (only Location) when
+// bodiless is set. A list answers the current id.
+type hostileTarget struct {
+	id, name     string
+	gz, bodiless bool
+}
+
+func (h *hostileTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name := h.name
+	if name == "" {
+		raw, _ := io.ReadAll(r.Body)
+		name = gjson.GetBytes(raw, "userName").String()
+	}
+	body := []byte(fmt.Sprintf(`{"schemas":[%q],"id":%q,"userName":%q}`, userURN, h.id, name))
+	if r.Method == http.MethodGet {
+		body = []byte(fmt.Sprintf(`{"Resources":[{"id":%q}],"totalResults":1}`, h.id))
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if r.Method == http.MethodPost {
+		w.Header().Set("Location", "http://"+r.Host+"/Users/"+h.id)
+	}
+	if h.gz && r.Method != http.MethodDelete {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		body = b.Bytes()
+		w.Header().Set("Content-Encoding", "gzip")
+	}
+	switch {
+	case r.Method == http.MethodPost:
+		w.WriteHeader(http.StatusCreated)
+	case r.Method != http.MethodGet:
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if !h.bodiless || r.Method == http.MethodGet {
+		_, _ = w.Write(body)
+	}
 }
 
 func TestHostileCreates(t *testing.T) {
@@ -288,8 +297,8 @@ func TestHostileCreates(t *testing.T) {
 		gz, bodiless bool
 	}{{"json", false, false}, {"gzip", true, false}, {"location only", false, true}} {
 		t.Run(tt.name, func(t *testing.T) {
-			id := "existing-1"
-			srv := httptest.NewServer(hostile(&id, tt.gz, tt.bodiless))
+			target := &hostileTarget{id: "existing-1", gz: tt.gz, bodiless: tt.bodiless}
+			srv := httptest.NewServer(target)
 			defer srv.Close()
 			g := guard.New()
 			// The simulator's own transport does not decode gzip: the guard must.
@@ -310,7 +319,7 @@ func TestHostileCreates(t *testing.T) {
 				t.Errorf("DELETE of a foreign id returned as created: %v", err)
 			}
 			// A fresh id in a create answer is the run's.
-			id = "new-2"
+			target.id = "new-2"
 			if _, err := c.Post(ctx, "/Users", userBody("b")); err != nil {
 				t.Fatal(err)
 			}
@@ -319,6 +328,27 @@ func TestHostileCreates(t *testing.T) {
 			}
 			if _, err := c.Delete(ctx, "/Users/new-2", nil); err != nil {
 				t.Errorf("DELETE of a created id: %v", err)
+			}
+			if tt.bodiless {
+				return
+			}
+			// A never-seen resource whose userName is not the one sent is an
+			// existing resource, not the run's: the spec's cleanup must not
+			// delete it.
+			target.id, target.name = "existing-3", "real.person@example.com"
+			if _, err := c.Post(ctx, "/Users", userBody("c")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Delete(ctx, "/Users/existing-3", nil); !errors.Is(err, guard.ErrForeign) {
+				t.Errorf("DELETE of another resource returned by a create: %v", err)
+			}
+			// userName is not case-exact: an echo in other letter case is the run's.
+			target.id, target.name = "new-4", "  MINE@EXAMPLE.COM"
+			if _, err := c.Post(ctx, "/Users", userBody("mine@example.com")); err != nil {
+				t.Fatal(err)
+			}
+			if !g.Created("new-4") {
+				t.Errorf("new-4 (userName echoed in upper case) not learned as created")
 			}
 		})
 	}
