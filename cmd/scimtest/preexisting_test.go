@@ -322,7 +322,11 @@ func TestRunLeavesPreexistingDataAlone(t *testing.T) {
 		name   string
 		quirks []string
 		wrap   func(http.Handler) http.Handler
-		want   int
+		// steal makes every fourth create answer a pre-existing user.
+		steal bool
+		want  int
+		// guarded is whether the guard must have refused writes.
+		guarded bool
 	}{
 		{name: "passing run", want: exitOK},
 		// Broken in ways that make specs fail while POST and DELETE still
@@ -332,11 +336,20 @@ func TestRunLeavesPreexistingDataAlone(t *testing.T) {
 			"invalid-filter-returns-all", "startindex-ignored", "patch-remove-filter-removes-all",
 			"if-match-ignored", "patch-pathless-ignored", "second-delete-204",
 		}},
+		// A create answered with someone else's user: the spec would
+		// update it, and its cleanup would delete it.
+		{name: "failing run on a target whose creates answer a real user", want: exitNonConform, steal: true, guarded: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			st := newSharedTarget(t, tt.quirks, tt.wrap)
+			var victim atomic.Value
+			wrap := tt.wrap
+			if tt.steal {
+				wrap = answerCreatesWith(&victim)
+			}
+			st := newSharedTarget(t, tt.quirks, wrap)
+			victim.Store(st.users[0])
 			before := st.snapshot()
 			out := t.TempDir()
 			code, stdout, stderr := runCLI(t, nil, "run", "--profile", "all", "--target", st.base, "--token", st.token,
@@ -349,8 +362,36 @@ func TestRunLeavesPreexistingDataAlone(t *testing.T) {
 			guarded, checked := refusals(res)
 			t.Logf("%d specs stopped by the suites' lookup check, %d by the guard", len(checked), len(guarded))
 			for _, g := range guarded {
-				t.Logf("guard: %s", g)
+				t.Logf("guard: %.300s", g)
 			}
+			if tt.guarded && len(guarded) == 0 {
+				t.Errorf("no spec failed with the guard's refusal")
+			}
+		})
+	}
+}
+
+// answerCreatesWith makes h answer every fourth POST /Users with 201 and
+// the user whose id victim holds (nothing is created): a target that hands
+// a create someone else's resource. Until victim is set, h is unchanged.
+func answerCreatesWith(victim *atomic.Value) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		var n atomic.Int64
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			id, _ := victim.Load().(string)
+			if id == "" || r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/Users") || n.Add(1)%4 != 1 {
+				h.ServeHTTP(w, r)
+				return
+			}
+			get := httptest.NewRequest(http.MethodGet, r.URL.Path+"/"+id, nil)
+			get.Header.Set("Authorization", r.Header.Get("Authorization"))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, get)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write(rec.Body.Bytes())
 		})
 	}
 }
