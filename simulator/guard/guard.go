@@ -19,7 +19,8 @@
 // PUT, PATCH or DELETE whose path ends in a seen-but-not-created id or in
 // /Me (the token's own subject, RFC 7644 Section 3.11), and any
 // POST, PUT or PATCH whose JSON body names one (a member value, a PATCH
-// value, a manager, a Bulk operation path). The refusal is an error that
+// value, a manager, a Bulk operation path; not a User's groups, which is
+// readOnly and echoed by GET+PUT flows). The refusal is an error that
 // wraps [ErrForeign], so the spec that made the request fails with a clear
 // reason instead of damaging data.
 //
@@ -465,7 +466,10 @@ func (g *Guard) foreignInLocked(v gjson.Result, key string) string {
 		})
 		v.ForEach(func(k, e gjson.Result) bool {
 			name := strings.ToLower(k.String())
-			if name == "value" && skipValue {
+			if name == "value" && skipValue || name == "groups" {
+				// A User's groups is readOnly (RFC 7643, Section 4.1.2):
+				// the target ignores it in a write, and a GET+PUT echoes
+				// the groups a target put its new users in by itself.
 				return true
 			}
 			found = g.foreignInLocked(e, name)

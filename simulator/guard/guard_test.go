@@ -477,8 +477,11 @@ func TestDataIsNotAReference(t *testing.T) {
 		map[string]any{"op": "replace", "path": "title", "value": fu},
 		map[string]any{"op": "replace", "path": entURN + ":employeeNumber", "value": fu},
 	}}, http.StatusOK)
+	// A GET+PUT echoes the user's groups, which may hold a group the target
+	// put every user in; groups is readOnly, so the PUT cannot change it.
+	h.send(h.c, http.MethodGet, "/Groups/"+h.foreign.group, nil, http.StatusOK)
 	h.send(h.c, http.MethodPut, "/Users/"+u, map[string]any{"schemas": []string{userURN}, "userName": "mine@example.com",
-		"meta": map[string]any{"resourceType": "Group"}}, http.StatusOK)
+		"meta": map[string]any{"resourceType": "Group"}, "groups": []any{map[string]any{"value": h.foreign.group}}}, http.StatusOK)
 	// "User" is the id of a resource type, not of a resource.
 	if _, _, err := h.do(h.c, http.MethodPatch, "/Users/"+u, map[string]any{"schemas": []string{patchURN}, "Operations": []any{
 		map[string]any{"op": "remove", "path": `groups[type eq "User"]`}}}); err != nil {
