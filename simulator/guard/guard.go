@@ -12,17 +12,19 @@
 // groups a real user is in.
 //
 // A [Guard] wraps the HTTP transport of a run and remembers, from the
-// responses, which resource ids this run created (ids in 201 answers to
-// POST that echo the userName or displayName sent, and in Bulk POST results
-// answered 201) and which ids it has merely
-// seen (any other id in any response). It refuses, without sending it, any
-// PUT, PATCH or DELETE whose path ends in a seen-but-not-created id or in
-// /Me (the token's own subject, RFC 7644 Section 3.11), and any
-// POST, PUT or PATCH whose JSON body names one (a member value, a PATCH
-// value, a manager, a Bulk operation path; not a User's groups, which is
-// readOnly and echoed by GET+PUT flows). The refusal is an error that
-// wraps [ErrForeign], so the spec that made the request fails with a clear
-// reason instead of damaging data.
+// responses, which resource ids this run created and which it has merely
+// seen. Created: the id of a POST answered 201 (or 200) whose resource
+// echoes the userName or displayName sent and was not seen before the POST
+// went out, and the ids of Bulk POST results answered 201. Seen: any other
+// id in any response (discovery excepted: its "User" and "Group" name no
+// resource). It refuses, without sending it, any PUT, PATCH or DELETE whose
+// path ends in a seen-but-not-created id or in /Me (the token's own
+// subject, RFC 7644 Section 3.11), and any POST, PUT or PATCH whose JSON
+// body names one at a reference attribute (a member's or manager's value, a
+// PATCH filter path, a Bulk operation path, an id; not a User's groups,
+// which is readOnly and echoed by GET+PUT flows). The refusal is an error
+// wrapping [ErrForeign], so the spec that made the request fails with a
+// clear reason instead of damaging data.
 //
 // Ids that were never seen are allowed: specs deliberately address random
 // ids that do not exist, and an id the run never learned cannot be a real
