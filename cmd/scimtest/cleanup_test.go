@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scimtest/scimtest/fixtures"
@@ -164,10 +165,11 @@ func TestCleanupRefusesBadInvocations(t *testing.T) {
 // the run's resources makes cleanup delete the others and exit 1 naming
 // the failure.
 func TestCleanupReportsFailedDeletes(t *testing.T) {
-	var stuck string
+	var stuck atomic.Value // the id whose DELETE fails
+	stuck.Store("")
 	st := newSharedTarget(t, nil, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodDelete && stuck != "" && strings.HasSuffix(r.URL.Path, "/"+stuck) {
+			if id := stuck.Load().(string); r.Method == http.MethodDelete && id != "" && strings.HasSuffix(r.URL.Path, "/"+id) {
 				http.Error(w, "locked", http.StatusInternalServerError)
 				return
 			}
@@ -176,7 +178,7 @@ func TestCleanupReportsFailedDeletes(t *testing.T) {
 	})
 	a := fixtures.New(3, "runccccc")
 	u1, u2 := st.create("/Users", a.User()), st.create("/Users", a.User())
-	stuck = u1
+	stuck.Store(u1)
 	code, stdout, stderr := runCLI(t, nil, "cleanup", "--target", st.base, "--token", st.token, "--run-id", "runccccc")
 	want := "scimtest: cleanup: 1 resources of run runccccc could not be deleted (first: DELETE /Users/" + u1 + " answered 500); run cleanup again\n"
 	if code != exitNonConform || stderr != want {
