@@ -198,6 +198,9 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 	// The run ID comes first, so even a killed run can be cleaned up.
 	fmt.Fprintf(out, "scimtest simulate %s: %s, run ID %s\n", idp, cfg.BaseURL, cfg.RunID)
 
+	// The run, its cleanup and the sweep all end within --timeout and one
+	// cleanup grace.
+	deadline := time.Now().Add(f.timeout + lifecycle.CleanupGrace(f.requestTimeout))
 	sum, runErr := lifecycle.Run(ctx, cfg)
 	if sum == nil {
 		if ctx.Err() != nil {
@@ -209,7 +212,7 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 		return &exitError{code: exitUsage, err: werr}
 	}
 	left := ""
-	if !embedded && sum.Leftovers(f.keep) && (f.keep || !sweepLeftovers(out, cfg, sum, f.tls)) {
+	if !embedded && sum.Leftovers(f.keep) && (f.keep || !sweepLeftovers(out, cfg, sum, f.tls, deadline)) {
 		left = fmt.Sprintf("scimtest cleanup --target %s --run-id %s", f.target, cfg.RunID)
 		fmt.Fprintf(out, "\nResources of run %s may remain on the target; remove them with:\n  %s\n", cfg.RunID, left)
 	}
@@ -232,18 +235,22 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 // whose cleanup could not delete everything by id: a create that got no
 // usable answer may still have stored its resource. It runs only when
 // cleanup was not cut off (a target that hangs would hang the sweep too),
-// within the cleanup grace, and reports whether nothing is left.
-func sweepLeftovers(out io.Writer, cfg lifecycle.Config, sum *lifecycle.Summary, tf tlsFlags) bool {
+// and before deadline, and reports whether nothing is left.
+func sweepLeftovers(out io.Writer, cfg lifecycle.Config, sum *lifecycle.Summary, tf tlsFlags, deadline time.Time) bool {
 	for _, k := range []lifecycle.Kind{lifecycle.KindDeleteUser, lifecycle.KindDeleteGroup} {
 		if sum.Count(k).NotRun > 0 {
 			return false
 		}
 	}
+	budget := time.Until(deadline)
+	if budget <= 0 {
+		return false
+	}
 	hc, err := tf.client()
 	if err != nil {
 		return false // checked before the run: cannot happen
 	}
-	n, err := sweepAfterStop(cfg.BaseURL, cfg.Token, hc, cfg.Timeout, lifecycle.CleanupGrace(cfg.Timeout), cfg.RunID)
+	n, err := sweepAfterStop(cfg.BaseURL, cfg.Token, hc, cfg.Timeout, budget, cfg.RunID)
 	if err != nil {
 		fmt.Fprintf(out, "\nSweep of run %s: %s\n", cfg.RunID, oneLineErr(err))
 		return false
