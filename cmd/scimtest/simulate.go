@@ -196,7 +196,11 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 	}
 	out := cmd.OutOrStdout()
 	// The run ID comes first, so even a killed run can be cleaned up.
-	fmt.Fprintf(out, "scimtest simulate %s: %s, run ID %s\n", idp, cfg.BaseURL, cfg.RunID)
+	where := cfg.BaseURL
+	if embedded {
+		where += " (embedded reference)"
+	}
+	fmt.Fprintf(out, "scimtest simulate %s: %s, run ID %s\n", idp, where, cfg.RunID)
 
 	// The run, its cleanup and the sweep all end within --timeout and one
 	// cleanup grace.

@@ -30,7 +30,7 @@ func TestSimulateEmbedded(t *testing.T) {
 					t.Errorf("summary lacks %s:\n%s", k, out)
 				}
 			}
-			for _, s := range []string{"Latency: p50", "Requests:", "admin would see", " 0 failed"} {
+			for _, s := range []string{"(embedded reference), run ID ", "Latency: p50", "Requests:", "admin would see", " 0 failed"} {
 				if !strings.Contains(out, s) {
 					t.Errorf("summary lacks %q:\n%s", s, out)
 				}
