@@ -219,3 +219,60 @@ func TestRequirementsCommand(t *testing.T) {
 		t.Errorf("bad level: exit %d:\n%s", code, text)
 	}
 }
+
+// TestCleanupFindsEverythingARunMade runs two full runs, A and B, against a
+// target that refuses every DELETE, so each leaves everything its specs
+// created. Cleaning up A (with DELETE working again) must remove every
+// resource A made, whatever spec made it and however it was named, and
+// leave B's resources and the pre-existing data byte-for-byte as they were.
+func TestCleanupFindsEverythingARunMade(t *testing.T) {
+	t.Parallel()
+	var refuse atomic.Bool
+	st := newSharedTarget(t, nil, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if refuse.Load() && r.Method == http.MethodDelete {
+				http.Error(w, "deletes are switched off", http.StatusInternalServerError)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	before := st.snapshot()
+	refuse.Store(true)
+	run := func(runID string, seed int) {
+		code, stdout, stderr := runCLI(t, nil, "run", "--profile", "all", "--target", st.base, "--token", st.token,
+			"--out", t.TempDir(), "--seed", fmt.Sprint(seed), "--run-id", runID, "--request-timeout", "2s")
+		if code != exitNonConform {
+			t.Fatalf("run %s: exit %d, want 1 (its DELETE specs fail):\n%s%s", runID, code, stdout, stderr)
+		}
+	}
+	run("runaaaaa", 1)
+	afterA := st.snapshot()
+	madeUsers := without(afterA.users, before.users)
+	madeGroups := without(afterA.groups, before.groups)
+	if len(madeUsers) < 50 || len(madeGroups) < 10 {
+		t.Fatalf("run A left only %d users and %d groups; the test needs a run that could not delete", len(madeUsers), len(madeGroups))
+	}
+	t.Logf("run A left %d users and %d groups", len(madeUsers), len(madeGroups))
+	run("runbbbbb", 2)
+	// B's leftovers join what must stay untouched, byte for byte.
+	keep := st.snapshot()
+	for _, kind := range []struct {
+		endpoint string
+		ids      []string
+	}{{"/Users", without(keep.users, afterA.users)}, {"/Groups", without(keep.groups, afterA.groups)}} {
+		for _, id := range kind.ids {
+			keep.bodies[kind.endpoint+"/"+id] = st.get(kind.endpoint + "/" + id)
+		}
+	}
+	keep.users = without(keep.users, madeUsers)
+	keep.groups = without(keep.groups, madeGroups)
+	refuse.Store(false)
+
+	code, stdout, stderr := runCLI(t, nil, "cleanup", "--target", st.base, "--token", st.token, "--run-id", "runaaaaa")
+	want := fmt.Sprintf("deleted %d resources\n", len(madeUsers)+len(madeGroups))
+	if code != exitOK || !strings.Contains(stdout, want) {
+		t.Errorf("cleanup: exit %d, want 0 and %q:\n%s%s", code, want, stdout, stderr)
+	}
+	st.unchanged(keep, "cleanup of run A after runs A and B")
+}

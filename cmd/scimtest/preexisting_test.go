@@ -161,15 +161,22 @@ func (st *sharedTarget) snapshot() snapshot {
 		all      *[]string
 	}{{"/Users", st.users, &s.users}, {"/Groups", st.groups, &s.groups}} {
 		for _, id := range kind.ids {
-			code, raw := st.send(http.MethodGet, kind.endpoint+"/"+id, nil)
-			if code != http.StatusOK { // gone: kept so the comparison shows it
-				raw = append([]byte(fmt.Sprintf("HTTP %d ", code)), raw...)
-			}
-			s.bodies[kind.endpoint+"/"+id] = raw
+			s.bodies[kind.endpoint+"/"+id] = st.get(kind.endpoint + "/" + id)
 		}
 		*kind.all = st.list(kind.endpoint)
 	}
 	return s
+}
+
+// get returns the exact bytes of GET path, prefixed with the status when
+// it is not 200 (a vanished resource then compares unequal and shows why).
+func (st *sharedTarget) get(path string) []byte {
+	st.t.Helper()
+	code, raw := st.send(http.MethodGet, path, nil)
+	if code != http.StatusOK {
+		raw = append([]byte(fmt.Sprintf("HTTP %d ", code)), raw...)
+	}
+	return raw
 }
 
 // list pages through endpoint and returns its ids, sorted. Pages are as
@@ -221,7 +228,11 @@ func (st *sharedTarget) changes(before snapshot) []string {
 	after := st.snapshot()
 	paths := slices.Sorted(maps.Keys(before.bodies))
 	for _, path := range paths {
-		if a, b := after.bodies[path], before.bodies[path]; !bytes.Equal(a, b) {
+		a, ok := after.bodies[path]
+		if !ok { // watched by the caller beyond the pre-existing data
+			a = st.get(path)
+		}
+		if b := before.bodies[path]; !bytes.Equal(a, b) {
 			out = append(out, fmt.Sprintf("%s changed:\nbefore %s\nafter  %s", path, b, a))
 		}
 	}
