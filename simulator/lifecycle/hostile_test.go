@@ -124,12 +124,18 @@ func TestHostileBodies(t *testing.T) {
 // cannot start are one line with the IdP's test, the cause and the fix.
 func TestStartErrors(t *testing.T) {
 	html, _ := faulty(t, faults.Rule{Fault: faults.HTML404()})
+	text, _ := faulty(t, faults.Rule{Fault: faults.Status(http.StatusNotFound, "text/plain; charset=utf-8", "404 page not found")})
+	empty, _ := faulty(t, faults.Rule{Fault: faults.Status(http.StatusNotFound, "", "")})
+	login, _ := faulty(t, faults.Rule{Fault: faults.Status(http.StatusOK, "text/html", "<html>sign in</html>")})
 	tests := []struct {
 		name, url, token string
 		kind             error
 		says             string
 	}{
 		{"HTML 404", html, token, lifecycle.ErrNotSCIM, "GET /scim/v2/Users answered HTTP 404 with an HTML page, not SCIM JSON: check the base path in --target"},
+		{"text 404", text, token, lifecycle.ErrNotSCIM, "answered HTTP 404 with a text/plain body, not SCIM JSON"},
+		{"empty 404", empty, token, lifecycle.ErrNotSCIM, "answered HTTP 404 with an empty body, not SCIM JSON"},
+		{"login page", login, token, lifecycle.ErrNotSCIM, "answered HTTP 200 with an HTML page, not SCIM JSON"},
 		{"token", startReference(t), "wrong", lifecycle.ErrUnauthorized, "the target rejected the token (HTTP 401): check --token or SCIMTEST_TOKEN"},
 		{"refused", "http://127.0.0.1:1/scim/v2", token, lifecycle.ErrUnreachable, "connection refused by 127.0.0.1:1"},
 	}
@@ -286,6 +292,31 @@ func checkEmpty(t *testing.T, url string) {
 		resp.Body.Close()
 		if err != nil || !strings.Contains(string(body), `"totalResults":0`) {
 			t.Errorf("%s is not empty: %s (%v)", ep, body, err)
+		}
+	}
+}
+
+// TestLeftovers: a run may have left resources when it kept them, when
+// cleanup failed or was cut off, or when a create got no usable answer.
+func TestLeftovers(t *testing.T) {
+	ops := func(kcs ...lifecycle.KindCount) []lifecycle.KindCount { return kcs }
+	created := lifecycle.KindCount{Kind: lifecycle.KindCreateUser, OK: 2}
+	tests := []struct {
+		name string
+		s    lifecycle.Summary
+		keep bool
+		want bool
+	}{
+		{"clean", lifecycle.Summary{Ops: ops(created, lifecycle.KindCount{Kind: lifecycle.KindDeleteUser, OK: 2})}, false, false},
+		{"kept", lifecycle.Summary{Ops: ops(created)}, true, true},
+		{"kept nothing", lifecycle.Summary{Ops: ops(lifecycle.KindCount{Kind: lifecycle.KindCreateUser, Failed: 2})}, true, false},
+		{"delete failed", lifecycle.Summary{Ops: ops(created, lifecycle.KindCount{Kind: lifecycle.KindDeleteUser, OK: 1, Failed: 1})}, false, true},
+		{"cleanup cut off", lifecycle.Summary{Ops: ops(created, lifecycle.KindCount{Kind: lifecycle.KindDeleteGroup, NotRun: 1})}, false, true},
+		{"create unanswered", lifecycle.Summary{Ops: ops(created), UncertainCreates: 1}, false, true},
+	}
+	for _, tt := range tests {
+		if got := tt.s.Leftovers(tt.keep); got != tt.want {
+			t.Errorf("%s: Leftovers(%v) = %v, want %v", tt.name, tt.keep, got, tt.want)
 		}
 	}
 }
