@@ -155,21 +155,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.ContentLength = int64(len(b))
 	}
 	g.mu.Lock()
-	foreign := ""
-	if req.Method == http.MethodPut || req.Method == http.MethodPatch || req.Method == http.MethodDelete {
-		switch id := lastSegment(req.URL.EscapedPath()); {
-		case g.foreignLocked(id):
-			foreign = id
-		case strings.EqualFold(id, "Me"):
-			// /Me is the token's own subject (RFC 7644, Section 3.11): a
-			// resource the run never creates.
-			foreign = "/Me (the authenticated subject)"
-		}
-	}
-	if foreign == "" && write && len(body) > 0 && gjson.ValidBytes(body) {
-		foreign = g.foreignInLocked(gjson.ParseBytes(body), "")
-	}
-	if foreign != "" {
+	if foreign := g.foreignLocked(req.Method, req.URL, body); foreign != "" {
 		err := fmt.Errorf("scimtest refused %s %s: it names resource %s that this run did not create (%w)", req.Method, req.URL.Path, foreign, ErrForeign)
 		if len(g.refused) < maxRefused {
 			g.refused = append(g.refused, err.Error())
@@ -200,6 +186,26 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &learner{g: g, ex: ex, rc: resp.Body, gz: strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") && !resp.Uncompressed}
 	return resp, nil
+}
+
+// foreignLocked returns what a request names that the run did not create:
+// the id its path ends in (PUT, PATCH, DELETE), /Me, or an id in its JSON
+// body (POST, PUT, PATCH); "" when it names nothing foreign.
+func (g *Guard) foreignLocked(method string, u *url.URL, body []byte) string {
+	if method == http.MethodPut || method == http.MethodPatch || method == http.MethodDelete {
+		switch id := lastSegment(u.EscapedPath()); {
+		case g.foreignIDLocked(id):
+			return id
+		case strings.EqualFold(id, "Me"):
+			// /Me is the token's own subject (RFC 7644, Section 3.11): a
+			// resource the run never creates.
+			return "/Me (the authenticated subject)"
+		}
+	}
+	if len(body) > 0 && gjson.ValidBytes(body) {
+		return g.foreignInLocked(gjson.ParseBytes(body), "")
+	}
+	return ""
 }
 
 // exchange is what the guard keeps of a request until its response body
@@ -431,8 +437,8 @@ func (g *Guard) createdLocked(id string, sent uint64) {
 	g.ids[id] = state{created: true}
 }
 
-// foreignLocked reports whether id was seen but not created by this run.
-func (g *Guard) foreignLocked(id string) bool {
+// foreignIDLocked reports whether id was seen but not created by this run.
+func (g *Guard) foreignIDLocked(id string) bool {
 	if id == "" {
 		return false
 	}
@@ -484,7 +490,7 @@ func (g *Guard) foreignInLocked(v gjson.Result, key string) string {
 		})
 	case (v.Type == gjson.String || v.Type == gjson.Number) && refKeys[key]:
 		for _, cand := range candidates(v.String()) {
-			if g.foreignLocked(cand) {
+			if g.foreignIDLocked(cand) {
 				return cand
 			}
 		}
