@@ -40,8 +40,9 @@ Resources are found with filters (userName co, displayName co, externalId
 co) or, when the target does not filter, by paging through every resource;
 each candidate is checked here, whatever the target answered.
 
-Exit codes: 0 all found resources deleted, 1 some could not be deleted,
-2 could not run (bad flags, unreachable target, refused token).`,
+Exit codes: 0 all found resources deleted; 1 some could not be deleted, or
+the target's paging hid some resources from the search; 2 could not run
+(bad flags, unreachable target, refused token).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCleanup(cmd.Context(), cmd.OutOrStdout(), f)
