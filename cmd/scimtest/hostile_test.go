@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -8,16 +9,20 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -524,5 +529,38 @@ func TestHostileGarbageEverywhere(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHostileLargeBodiesStayBounded: bodies beyond the cap are read up to
+// the cap and then dropped, so sixteen of them do not add up in memory (a
+// report entry that kept a slice of each would hold half a gigabyte).
+func TestHostileLargeBodiesStayBounded(t *testing.T) {
+	t.Parallel()
+	const bodies = 16
+	const limit = 800 << 20 // about twice what one capped body costs at peak
+	base, h := hostileRef(t, faults.Rule{Method: http.MethodGet, Path: oneUser, Times: bodies, Fault: faults.Large(simulatorCap + 1<<20)})
+	cmd := exec.Command(binary, "run", "--target", base, "--out", t.TempDir(), "--seed", "6", "--label-filter", "users", "--request-timeout", "10s")
+	cmd.Env = append(os.Environ(), "SCIMTEST_TOKEN="+hostileToken)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitNonConform {
+		t.Fatalf("run: %v, want exit 1:\n%s", err, out.String())
+	}
+	if h.Injected(0) != bodies {
+		t.Errorf("%d large bodies sent, want %d", h.Injected(0), bodies)
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		t.Fatalf("no resource usage for the run on %s", runtime.GOOS)
+	}
+	peak := int64(ru.Maxrss) * 1024 // KiB on Linux
+	if runtime.GOOS == "darwin" {
+		peak = int64(ru.Maxrss) // bytes on macOS
+	}
+	if peak > limit {
+		t.Errorf("the run peaked at %d MiB after %d bodies of %d MiB, want under %d MiB: capped bodies are kept", peak>>20, bodies, (simulatorCap+1<<20)>>20, limit>>20)
 	}
 }
