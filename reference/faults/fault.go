@@ -166,12 +166,14 @@ func Redirect(code int, to string) Fault {
 // RedirectPrefix answers code with a Location made from the request's path
 // with its leading from replaced by to (an absolute URL's origin and path,
 // or a path on the same origin), keeping the query: a target that moved.
-// A path that does not start with from is let through to the wrapped
-// handler.
+// from matches whole path segments ("/scim" takes "/scim/Users", not
+// "/scimx"; "/" takes every path). A path that does not start with from is
+// let through to the wrapped handler.
 func RedirectPrefix(code int, from, to string) Fault {
+	from = strings.TrimSuffix(from, "/")
 	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		rest, ok := strings.CutPrefix(r.URL.Path, from)
-		if !ok {
+		if !ok || (rest != "" && rest[0] != '/') {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -162,7 +162,20 @@ func TestRedirect(t *testing.T) {
 	ts, _ := serve(t,
 		faults.Rule{Path: regexp.MustCompile(`^/away`), Fault: faults.Redirect(http.StatusFound, "https://other.example/scim")},
 		faults.Rule{Path: regexp.MustCompile(`^/old/`), Fault: faults.RedirectPrefix(http.StatusPermanentRedirect, "/old", "/scim/v2")},
+		faults.Rule{Path: regexp.MustCompile(`^/tls/`), Fault: faults.RedirectPrefix(http.StatusMovedPermanently, "/", "https://secure.example/")},
+		faults.Rule{Path: regexp.MustCompile(`^/seg`), Fault: faults.RedirectPrefix(http.StatusFound, "/seg", "/moved")},
 	)
+	for _, tt := range []struct{ path, want string }{
+		{"/tls/scim/v2/Users", "https://secure.example/tls/scim/v2/Users"},
+		{"/seg/Users", "/moved/Users"},
+		{"/seg", "/moved"},
+		{"/segment", ""}, // not a whole segment: the wrapped handler answers
+	} {
+		resp, _ := mustGet(t, ts, tt.path)
+		if got := resp.Header.Get("Location"); got != tt.want {
+			t.Errorf("GET %s: Location %q, want %q", tt.path, got, tt.want)
+		}
+	}
 	resp, _ := mustGet(t, ts, "/away/Users")
 	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://other.example/scim" {
 		t.Errorf("GET /away = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
