@@ -149,6 +149,10 @@ func TestHostileCannotRun(t *testing.T) {
 			base, _ := hostileRef(t)
 			return base, []string{"--token", "not-" + hostileToken}
 		}, []string{"rejected the token", "/Users", "--token"}},
+		{"redirect to https", func(t *testing.T) (string, []string) {
+			base, _ := hostileRef(t, faults.Rule{Fault: faults.RedirectPrefix(http.StatusMovedPermanently, "/", "https://127.0.0.1:1/")})
+			return base, nil
+		}, []string{"another origin", "https://127.0.0.1:1", "--target"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -388,6 +392,7 @@ func TestHostileGarbage(t *testing.T) {
 		// says nothing of content codings, so gzip unasked is legal and the
 		// run must pass.
 		{"gzip unasked", faults.Rule{Fault: faults.Gzip()}, exitOK, nil},
+		{"redirect loop", faults.Rule{Fault: faults.RedirectPrefix(http.StatusFound, "/scim/v2", "/scim/v2")}, exitNonConform, regexp.MustCompile(`(?i)redirect loop`)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -429,34 +434,47 @@ func checkFailures(t *testing.T, res *reports.Results, words *regexp.Regexp) {
 	}
 }
 
-// TestHostileCrossOriginRedirect: a target that redirects GET /Users/{id}
-// to another host fails those specs with a reason naming the redirect, and
-// the other host never sees a request, let alone the token.
+// TestHostileCrossOriginRedirect: a target that redirects to another host
+// fails the specs that were redirected with a reason naming the redirect,
+// and the other host never sees a request, let alone the token or a body.
 func TestHostileCrossOriginRedirect(t *testing.T) {
-	t.Parallel()
-	var mu sync.Mutex
-	var got []string
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		got = append(got, r.Method+" "+r.URL.Path+" Authorization="+r.Header.Get("Authorization"))
-		mu.Unlock()
-		http.NotFound(w, r)
-	}))
-	t.Cleanup(other.Close)
-	base, h := hostileRef(t, faults.Rule{Method: http.MethodGet, Path: oneUser,
-		Fault: faults.RedirectPrefix(http.StatusTemporaryRedirect, "/scim/v2", other.URL+"/scim/v2")})
-	r := runHostile(t, base, "--request-timeout", "5s", "--label-filter", "users")
-	if r.code != exitNonConform {
-		t.Errorf("want exit 1: %s", r)
+	tests := []struct {
+		name   string
+		method string
+		path   *regexp.Regexp
+		code   int
+	}{
+		{"GET of a user, 307", http.MethodGet, oneUser, http.StatusTemporaryRedirect},
+		{"every user and group request, 308", "", regexp.MustCompile(`^/scim/v2/(Users|Groups)`), http.StatusPermanentRedirect},
 	}
-	if h.Injected(0) == 0 {
-		t.Fatalf("no redirect was sent: %s", r)
-	}
-	checkFailures(t, readResults(t, r.out), regexp.MustCompile(`(?i)another origin|cross-origin`))
-	mu.Lock()
-	defer mu.Unlock()
-	if len(got) > 0 {
-		t.Errorf("the other origin received %d requests, want none: %q", len(got), got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			var got []string
+			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				got = append(got, r.Method+" "+r.URL.Path+" Authorization="+r.Header.Get("Authorization"))
+				mu.Unlock()
+				http.NotFound(w, r)
+			}))
+			t.Cleanup(other.Close)
+			base, h := hostileRef(t, faults.Rule{Method: tt.method, Path: tt.path,
+				Fault: faults.RedirectPrefix(tt.code, "/scim/v2", other.URL+"/scim/v2")})
+			r := runHostile(t, base, "--request-timeout", "5s", "--label-filter", "users")
+			if r.code != exitNonConform {
+				t.Errorf("want exit 1: %s", r)
+			}
+			if h.Injected(0) == 0 {
+				t.Fatalf("no redirect was sent: %s", r)
+			}
+			checkFailures(t, readResults(t, r.out), regexp.MustCompile(`(?i)another origin`))
+			mu.Lock()
+			defer mu.Unlock()
+			if len(got) > 0 {
+				t.Errorf("the other origin received %d requests, want none: %q", len(got), got)
+			}
+		})
 	}
 }
 
