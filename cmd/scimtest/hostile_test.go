@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -121,6 +122,9 @@ func TestHostileCannotRun(t *testing.T) {
 		{"unknown host", func(*testing.T) (string, []string) {
 			return "http://nosuch.invalid/scim/v2", nil
 		}, []string{"nosuch.invalid", "host"}},
+		{"unreachable host", func(t *testing.T) (string, []string) {
+			return "http://" + blackHole(t) + "/scim/v2", []string{"--request-timeout", "500ms"}
+		}, []string{"no connection", "--target"}},
 		{"no answer", func(t *testing.T) (string, []string) {
 			return "http://" + silentListener(t) + "/scim/v2", []string{"--request-timeout", "500ms"}
 		}, []string{"no answer", "--request-timeout"}},
@@ -185,6 +189,44 @@ func closedPort(t *testing.T) string {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return addr
+}
+
+// blackHole returns a loopback address whose connections are never
+// established: a listener with a backlog of one that is already taken and
+// never accepted, so Linux drops further SYNs, as a firewall or a host
+// that is down does. Elsewhere the test is skipped: other kernels may
+// accept or refuse instead.
+func blackHole(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("a full listen backlog drops new connections only on Linux")
+	}
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in4, ok := sa.(*syscall.SockaddrInet4)
+	if !ok {
+		t.Fatalf("socket address %T", sa)
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(in4.Port))
+	c, err := net.DialTimeout("tcp", addr, time.Second) // takes the one slot
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
 	return addr
 }
 
