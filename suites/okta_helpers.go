@@ -83,7 +83,9 @@ func expectFlow(id string, err error, log *flowLog, expected string) {
 	fmt.Fprintf(&b, "  flow:     %s\n", flowName(err))
 	fmt.Fprintf(&b, "  request:  %s %s\n", ex.Method, ex.URL)
 	fmt.Fprintf(&b, "  expected: %s\n", expected)
-	actual := "no response"
+	// Without a status the transport failed: Diagnose says how (a cut
+	// body, a timeout, a redirect to another origin).
+	actual := "no response: " + simulator.Diagnose(err)
 	if st := ae.HTTPStatus(); st != 0 {
 		actual = fmt.Sprintf("status %d", st)
 	}
