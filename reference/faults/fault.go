@@ -22,6 +22,26 @@ func Hang() Fault {
 	}
 }
 
+// Stall lets the wrapped handler answer, sends its status and headers with
+// the full Content-Length and the first half of the body, and then holds
+// the rest like [Hang]: a target that hangs mid-body, which only a timeout
+// that covers reading the body ends.
+func Stall() Fault {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		rec := record(next, r)
+		body := rec.Body.Bytes()
+		copyHeader(w.Header(), rec.Header())
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body[:len(body)/2])
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		<-r.Context().Done()
+		abort(w)
+	}
+}
+
 // Status answers with code, the Content-Type contentType (none when
 // empty) and body, without calling the wrapped handler: a 500, a 503 from
 // a proxy, a bare 401.

@@ -238,6 +238,28 @@ func TestHangReleasesWhenTheClientGoesAway(t *testing.T) {
 	// did too.
 }
 
+func TestStallHoldsTheBodyHalfway(t *testing.T) {
+	ts, _ := serve(t, faults.Rule{Fault: faults.Stall()})
+	c := &http.Client{Timeout: 300 * time.Millisecond}
+	resp, err := c.Get(ts.URL + "/Users/1")
+	if err != nil {
+		t.Fatalf("GET: %v, want the headers to arrive", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusCreated || resp.ContentLength != int64(len(okBody)) {
+		t.Errorf("GET = %d with Content-Length %d, want 201 and %d", resp.StatusCode, resp.ContentLength, len(okBody))
+	}
+	b, err := io.ReadAll(resp.Body)
+	var ne interface{ Timeout() bool }
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Errorf("reading the body: %v, want a client timeout", err)
+	}
+	if string(b) != okBody[:len(okBody)/2] {
+		t.Errorf("body read %q, want the first half of %q", b, okBody)
+	}
+	// ts.Close at cleanup returns: the client went away.
+}
+
 func TestHandlerCloseReleasesHangs(t *testing.T) {
 	h := faults.Wrap(okHandler, faults.Rule{Fault: faults.Hang()})
 	ts := httptest.NewServer(h)
