@@ -331,36 +331,48 @@ var (
 var timedOut = regexp.MustCompile(`(?i)no answer within|timed out|timeout`)
 
 // TestHostileHangOnOneEndpoint: a target that never answers GET
-// /Groups/{id} fails exactly the specs that read a group, each at the
-// per-request timeout; the run finishes and writes its report.
+// /Groups/{id}, or stops halfway through the body, fails exactly the specs
+// that read a group, each at the per-request timeout; the run finishes and
+// writes its report.
 func TestHostileHangOnOneEndpoint(t *testing.T) {
-	t.Parallel()
-	base, h := hostileRef(t, faults.Rule{Method: http.MethodGet, Path: oneGroup, Fault: faults.Hang()})
-	r := runHostile(t, base, "--request-timeout", "500ms", "--label-filter", "groups", "--focus", "Groups: create")
-	if r.code != exitNonConform {
-		t.Errorf("want exit 1: %s", r)
+	tests := []struct {
+		name  string
+		fault faults.Fault
+	}{
+		{"before the headers", faults.Hang()},
+		{"halfway through the body", faults.Stall()},
 	}
-	res := readResults(t, r.out)
-	failed := 0
-	for _, s := range res.Specs {
-		hung := false
-		for _, ex := range s.Exchanges {
-			hung = hung || (ex.Method == http.MethodGet && oneGroup.MatchString(urlPath(ex.URL)))
-		}
-		switch {
-		case hung && s.State == reports.StateFailed:
-			failed++
-			if !timedOut.MatchString(s.Failure.Message) {
-				t.Errorf("%s: reason does not say the request timed out:\n%s", s.Name, s.Failure.Message)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			base, h := hostileRef(t, faults.Rule{Method: http.MethodGet, Path: oneGroup, Fault: tt.fault})
+			r := runHostile(t, base, "--request-timeout", "500ms", "--label-filter", "groups", "--focus", "Groups: create")
+			if r.code != exitNonConform {
+				t.Errorf("want exit 1: %s", r)
 			}
-		case hung && s.State != reports.StateWarning:
-			t.Errorf("%s: %s, yet its GET of a group got no answer", s.Name, s.State)
-		case !hung && s.State != reports.StatePassed:
-			t.Errorf("%s: %s without reading a group: %+v", s.Name, s.State, s.Failure)
-		}
-	}
-	if failed == 0 || h.Injected(0) == 0 {
-		t.Errorf("%d specs failed on %d hangs, want some: %s", failed, h.Injected(0), r)
+			res := readResults(t, r.out)
+			failed := 0
+			for _, s := range res.Specs {
+				hung := false
+				for _, ex := range s.Exchanges {
+					hung = hung || (ex.Method == http.MethodGet && oneGroup.MatchString(urlPath(ex.URL)))
+				}
+				switch {
+				case hung && s.State == reports.StateFailed:
+					failed++
+					if !timedOut.MatchString(s.Failure.Message) {
+						t.Errorf("%s: reason does not say the request timed out:\n%s", s.Name, s.Failure.Message)
+					}
+				case hung && s.State != reports.StateWarning:
+					t.Errorf("%s: %s, yet its GET of a group got no answer", s.Name, s.State)
+				case !hung && s.State != reports.StatePassed:
+					t.Errorf("%s: %s without reading a group: %+v", s.Name, s.State, s.Failure)
+				}
+			}
+			if failed == 0 || h.Injected(0) == 0 {
+				t.Errorf("%d specs failed on %d hangs, want some: %s", failed, h.Injected(0), r)
+			}
+		})
 	}
 }
 
