@@ -11,6 +11,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -270,7 +272,9 @@ func tlsRef(t *testing.T) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewTLSServer(ref)
+	ts := httptest.NewUnstartedServer(ref)
+	ts.Config.ErrorLog = quietLog // the refused handshakes are the point
+	ts.StartTLS()
 	t.Cleanup(ts.Close)
 	return ts.URL + ref.BasePath(), writePEM(t, ts.Certificate().Raw)
 }
@@ -305,10 +309,15 @@ func expiredRef(t *testing.T) (string, string) {
 	}
 	ts := httptest.NewUnstartedServer(ref)
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS12}
+	ts.Config.ErrorLog = quietLog
 	ts.StartTLS()
 	t.Cleanup(ts.Close)
 	return ts.URL + ref.BasePath(), writePEM(t, der)
 }
+
+// quietLog discards the server log of the TLS targets, whose handshakes
+// the client refuses on purpose.
+var quietLog = log.New(io.Discard, "", 0)
 
 // writePEM writes a DER certificate as a PEM file and returns its path.
 func writePEM(t *testing.T, der []byte) string {
