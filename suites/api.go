@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -107,6 +108,11 @@ func (a *api) do(ctx context.Context, req simulator.Request) *reply {
 	} else if len(req.Query) > 0 {
 		line += "?" + req.Query.Encode()
 	}
+	if other := foreignOrigin(a.t.BaseURL, req.Path); other != "" {
+		// An absolute URL the target handed out (meta.location, Location,
+		// $ref) on another host: sending it would hand that host the token.
+		failNow(fmt.Sprintf("request not sent: %s: the target named another origin (%s) than --target's; scimtest sends the token only to the target", line, other))
+	}
 	resp, err := a.c.Do(ctx, req)
 	if err != nil {
 		// Diagnose names the cause and the fix (timeout, cut body, redirect
@@ -114,6 +120,34 @@ func (a *api) do(ctx context.Context, req simulator.Request) *reply {
 		failNow(fmt.Sprintf("request failed: %s: %s", line, simulator.Diagnose(err)))
 	}
 	return &reply{Response: resp, Line: line}
+}
+
+// foreignOrigin returns the origin (scheme://host:port) of path when it is
+// an absolute http(s) URL on another origin than base, and "" otherwise
+// (a path, or the target's own origin). Default ports count as written:
+// https://h and https://h:443 are one origin (RFC 6454, Section 4).
+func foreignOrigin(base, path string) string {
+	if !strings.HasPrefix(path, "http://") && !strings.HasPrefix(path, "https://") {
+		return ""
+	}
+	p, err := url.Parse(path)
+	if err != nil {
+		return path // unparsable: never sent as if it were the target
+	}
+	b, err := url.Parse(base)
+	if err != nil || origin(b) != origin(p) {
+		return origin(p)
+	}
+	return ""
+}
+
+// origin renders u's scheme, host and port, the port made explicit.
+func origin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // get sends GET path with optional query parameters.

@@ -68,3 +68,24 @@ func TestSafeMatch(t *testing.T) {
 		t.Errorf("safeFailureMessage(BeTrue, nil) = %q", msg)
 	}
 }
+
+// TestForeignOrigin: only absolute URLs on another origin than the target
+// are refused; paths and the target's own URLs go through.
+func TestForeignOrigin(t *testing.T) {
+	const base = "https://scim.example.com/scim/v2"
+	tests := []struct{ path, want string }{
+		{"/Users/1", ""},
+		{"Users/1", ""},
+		{"https://scim.example.com/scim/v2/Users/1", ""},
+		{"https://SCIM.example.com:443/scim/v2/Users/1", ""},
+		{"https://scim.example.com/other/Users/1", ""},
+		{"http://scim.example.com/scim/v2/Users/1", "http://scim.example.com:80"},
+		{"https://scim.example.com:8443/scim/v2/Users/1", "https://scim.example.com:8443"},
+		{"https://evil.example/scim/v2/Users/1", "https://evil.example:443"},
+	}
+	for _, tt := range tests {
+		if got := foreignOrigin(base, tt.path); got != tt.want {
+			t.Errorf("foreignOrigin(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
