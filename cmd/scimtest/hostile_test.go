@@ -645,3 +645,69 @@ func TestHostileLargeBodiesStayBounded(t *testing.T) {
 		t.Errorf("the run peaked at %d MiB after %d bodies of %d MiB, want under %d MiB: capped bodies are kept", peak>>20, bodies, (simulatorCap+1<<20)>>20, limit>>20)
 	}
 }
+
+// rewriteOrigin is a fault that lets the wrapped handler answer and puts
+// to in place of the origin from in the body and the Location header: a
+// target (or a proxy) that names another host in meta.location and $ref.
+func rewriteOrigin(from, to string) faults.Fault {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		if loc := w.Header().Get("Location"); loc != "" {
+			w.Header().Set("Location", strings.ReplaceAll(loc, from, to))
+		}
+		body := strings.ReplaceAll(rec.Body.String(), from, to)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(rec.Code)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+// TestHostileForeignLocations: a target whose meta.location, Location and
+// $ref name another host gets the specs that would follow them failed with
+// that reason, and the other host never receives a request, let alone the
+// token.
+func TestHostileForeignLocations(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var got []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Method+" "+r.URL.Path+" Authorization="+r.Header.Get("Authorization"))
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(other.Close)
+	ref, err := reference.New(reference.Options{Token: hostileToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h *faults.Handler
+	ts := httptest.NewUnstartedServer(nil)
+	h = faults.Wrap(ref, faults.Rule{Path: regexp.MustCompile(`^/scim/v2/(Users|Groups)`), Fault: rewriteOrigin("http://"+ts.Listener.Addr().String(), other.URL)})
+	ts.Config.Handler = h
+	ts.Start()
+	t.Cleanup(ts.Close)
+	t.Cleanup(h.Close)
+	r := runHostile(t, ts.URL+ref.BasePath(), "--request-timeout", "5s", "--profile", "all")
+	if r.code != exitNonConform {
+		t.Errorf("want exit 1: %s", r)
+	}
+	named := 0
+	for _, s := range readResults(t, r.out).Specs {
+		if s.Failure != nil && strings.Contains(s.Failure.Message, "another origin") {
+			named++
+		}
+	}
+	if named == 0 {
+		t.Errorf("no failure names the other origin: %s", r)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) > 0 {
+		t.Errorf("the other host received %d requests, want none: %q", len(got), got)
+	}
+}
