@@ -134,6 +134,14 @@ func TestHostileCannotRun(t *testing.T) {
 			base, _ := tlsRef(t)
 			return base, nil
 		}, []string{"certificate", "--ca"}},
+		{"http:// to a TLS port", func(t *testing.T) (string, []string) {
+			base, ca := tlsRef(t)
+			return "http://" + strings.TrimPrefix(base, "https://"), []string{"--ca", ca}
+		}, []string{"speaks TLS", "https://", "--target"}},
+		{"https:// to a plain port", func(t *testing.T) (string, []string) {
+			base, _ := hostileRef(t)
+			return "https://" + strings.TrimPrefix(base, "http://"), nil
+		}, []string{"speaks plain HTTP", "http://", "--target"}},
 		{"expired certificate", func(t *testing.T) (string, []string) {
 			base, ca := expiredRef(t)
 			return base, []string{"--ca", ca}
