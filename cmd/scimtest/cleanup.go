@@ -22,6 +22,7 @@ func init() { register(newCleanupCmd) }
 // cleanupFlags are the options of `scimtest cleanup`.
 type cleanupFlags struct {
 	target, token, runID string
+	config               string
 	tls                  tlsFlags
 	requestTimeout       time.Duration
 }
@@ -42,9 +43,17 @@ each candidate is checked here, whatever the target answered.
 
 Exit codes: 0 all found resources deleted; 1 some could not be deleted, or
 the target's paging hid some resources from the search; 2 could not run
-(bad flags, unreachable target, refused token).`,
+(bad flags, unreachable target, refused token).
+
+--config FILE reads target, token-env, request-timeout, ca and insecure
+from the scimtest.yaml the run used; flags override it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.config != "" {
+				if _, err := applyConfigFile(cmd, f.config, &f.token, cleanupConfigKeys...); err != nil {
+					return err
+				}
+			}
 			return runCleanup(cmd.Context(), cmd.OutOrStdout(), f)
 		},
 	}
@@ -52,10 +61,15 @@ the target's paging hid some resources from the search; 2 could not run
 	fl.StringVar(&f.target, "target", "", "SCIM base URL (required)")
 	fl.StringVar(&f.token, "token", "", "bearer token (default $SCIMTEST_TOKEN)")
 	fl.StringVar(&f.runID, "run-id", "", "run ID printed by the interrupted run (required)")
+	fl.StringVar(&f.config, "config", "", "scimtest.yaml with target, token-env, request-timeout, ca, insecure (flags override)")
 	f.tls.register(cmd)
 	fl.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "bound for one HTTP request")
 	return cmd
 }
+
+// cleanupConfigKeys are the keys of a scimtest.yaml that cleanup takes: a
+// CI job that ran `scimtest run --config` cleans up with the same file.
+var cleanupConfigKeys = []string{"target", "request-timeout", "ca", "insecure"}
 
 // Paging bounds: a target that ignores startIndex repeats its first page,
 // which the no-new-ids rule catches; maxCleanupPages bounds the rest.

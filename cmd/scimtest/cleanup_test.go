@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -275,4 +277,36 @@ func TestCleanupFindsEverythingARunMade(t *testing.T) {
 		t.Errorf("cleanup: exit %d, want 0 and %q:\n%s%s", code, want, stdout, stderr)
 	}
 	st.unchanged(keep, "cleanup of run A after runs A and B")
+}
+
+// TestCleanupTakesTheRunsConfig: a CI job cleans up with the scimtest.yaml
+// its run used (target and the token's variable), and the file's token rule
+// holds for cleanup too.
+func TestCleanupTakesTheRunsConfig(t *testing.T) {
+	const run = "runccccc"
+	st := newSharedTarget(t, nil, nil)
+	before := st.snapshot()
+	leftover := st.create("/Users", fixtures.New(3, run).User())
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "scimtest.yaml")
+	if err := os.WriteFile(cfg, []byte("target: "+st.base+"\ntoken-env: CLEANUP_TOKEN\nrequest-timeout: 5s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, []string{"CLEANUP_TOKEN=" + st.token}, "cleanup", "--config", cfg, "--run-id", run)
+	if code != 0 || !strings.Contains(stdout, "deleted 1 resources") {
+		t.Fatalf("cleanup --config: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if status, _ := st.send(http.MethodGet, "/Users/"+leftover, nil); status != http.StatusNotFound {
+		t.Errorf("the run's leftover %s answers %d after cleanup, want 404", leftover, status)
+	}
+	st.unchanged(before, "after cleanup --config")
+
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("target: "+st.base+"\ntoken: secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI(t, nil, "cleanup", "--config", bad, "--run-id", run)
+	if code != exitUsage || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "a token is never read from the file") {
+		t.Errorf("cleanup with a token in the file: exit %d, stderr %q; want 2 and one line refusing the token", code, stderr)
+	}
 }
