@@ -30,9 +30,9 @@ import (
 )
 
 // Fault answers a request in place of the wrapped handler. next is the
-// wrapped handler, for faults that distort a real answer (Truncate, Gzip,
-// WrongShape); r's context is done when the client goes away or
-// [Handler.Close] is called.
+// wrapped handler, for faults that distort a real answer (NonJSON,
+// WrongShape, Truncate, Stall, Gzip); r's context is done when the client
+// goes away or [Handler.Close] is called. Tests may write their own.
 type Fault func(w http.ResponseWriter, r *http.Request, next http.Handler)
 
 // Rule selects the requests a Fault answers.
@@ -90,8 +90,8 @@ func Wrap(next http.Handler, rules ...Rule) *Handler {
 	}
 }
 
-// Close ends every request the handler is holding (Hang) and makes later
-// hangs return at once, so a server's Close does not wait on them. The
+// Close ends every request the handler is holding (Hang, Stall) and makes
+// later ones return at once, so a server's Close does not wait on them. The
 // handler keeps serving otherwise. Close is idempotent.
 func (h *Handler) Close() { h.stopFunc() }
 
