@@ -580,6 +580,31 @@ func TestHostileThrottled(t *testing.T) {
 	}
 }
 
+// TestHostileThrottledWithoutEnd: a target that keeps answering every
+// second request with 429 and Retry-After: 1 slows the run down until
+// --timeout ends it; it ends on time and the report says both.
+func TestHostileThrottledWithoutEnd(t *testing.T) {
+	t.Parallel()
+	const timeout, grace = 8 * time.Second, 5 * time.Second
+	// Discovery and the probe's GET /Users go through, so the specs start.
+	resources := regexp.MustCompile(`^/scim/v2/(Users|Groups)(/[^.][^/]*)?$`)
+	base, _ := hostileRef(t, faults.Rule{Path: resources, After: 1, Every: 2, Fault: faults.Throttle("1")})
+	r := runHostile(t, base, "--timeout", timeout.String(), "--label-filter", "users")
+	if r.took > timeout+grace {
+		t.Errorf("took %v, want within --timeout %v plus %v", r.took, timeout, grace)
+	}
+	if r.code != exitNonConform {
+		t.Errorf("want exit 1: %s", r)
+	}
+	res := readResults(t, r.out)
+	if !res.Run.TimedOut {
+		t.Errorf("the results do not say the run timed out: %q", res.Run.Interrupted)
+	}
+	if th := res.Run.Throttle; th == nil || th.Throttled < 2 || th.Waited < time.Second {
+		t.Errorf("throttle = %+v, want the 429s and the waits recorded", th)
+	}
+}
+
 // TestHostileGarbageEverywhere answers the resource endpoints of every
 // profile's specs with JSON of the wrong shape: every spec must end failed
 // or skipped with a reason, none panicked, and the run must end on its own,
