@@ -424,6 +424,25 @@ func TestHostileRunTimeout(t *testing.T) {
 	}
 }
 
+// TestHostileHangDuringDiscovery: a target that hangs on /Schemas (with the
+// default 30s request timeout) keeps the run in discovery until --timeout;
+// the run still ends on time and its one line says the time ran out, not
+// that no spec matched.
+func TestHostileHangDuringDiscovery(t *testing.T) {
+	t.Parallel()
+	const timeout, grace = 8 * time.Second, 5 * time.Second
+	base, _ := hostileRef(t, faults.Rule{Method: http.MethodGet, Path: regexp.MustCompile(`^/scim/v2/Schemas$`), Fault: faults.Hang()})
+	r := runHostile(t, base, "--timeout", timeout.String(), "--label-filter", "users")
+	if r.took > timeout+grace {
+		t.Errorf("took %v, want within --timeout %v plus %v", r.took, timeout, grace)
+	}
+	line := strings.TrimSuffix(r.stderr, "\n")
+	if r.code == exitOK || strings.Contains(line, "\n") || !strings.HasPrefix(line, "scimtest: ") ||
+		!strings.Contains(line, "--timeout") || strings.Contains(line, "no spec matches") {
+		t.Errorf("want a failed run and one line naming --timeout: %s", r)
+	}
+}
+
 // urlPath returns the path of an exchange's URL.
 func urlPath(u string) string {
 	if i := strings.Index(u, "://"); i >= 0 {
