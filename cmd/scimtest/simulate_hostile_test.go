@@ -109,6 +109,11 @@ func TestSimulateCannotStart(t *testing.T) {
 			base, _ := hostileRef(t, faults.Rule{Path: regexp.MustCompile(`^/wrong/`), Fault: faults.HTML404()})
 			return strings.TrimSuffix(base, "/scim/v2") + "/wrong/path", nil
 		}, []string{"HTTP 404 with an HTML page", "check the base path in --target"}},
+		// A SCIM server mounted elsewhere answers its own JSON 404.
+		{"SCIM 404 at a wrong base path", func(t *testing.T) (string, []string) {
+			base, _ := hostileRef(t)
+			return strings.TrimSuffix(base, "/scim/v2") + "/wrong", nil
+		}, []string{"GET /wrong/Users answered HTTP 404", "check the base path in --target"}},
 		{"token rejected, discovery anonymous", func(t *testing.T) (string, []string) {
 			base, _ := hostileRef(t)
 			return base, []string{"--token", "not-the-token"}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/scimtest/scimtest/simulator"
 	"github.com/scimtest/scimtest/simulator/entra"
 	"github.com/scimtest/scimtest/simulator/guard"
@@ -25,7 +27,7 @@ type StartError struct {
 	Test string
 	// Reason is "<cause>: <likely fix>".
 	Reason string
-	// Kind is ErrUnreachable, ErrUnauthorized or ErrNotSCIM.
+	// Kind is ErrUnreachable, ErrUnauthorized, ErrNotSCIM or ErrTestFailed.
 	Kind error
 	// Err is the flow's error.
 	Err error
@@ -67,6 +69,35 @@ func startError(idp string, err error, ex *transcript.Exchange) error {
 			requestLine(ex), status, what)
 	}
 	return se
+}
+
+// testFailed is the [StartError] of a credential test the target answered
+// in SCIM JSON with 404: most likely the base path is wrong (a SCIM server
+// mounted elsewhere answers its own 404 there), so the run cannot start.
+// Any other failed test is the target's fault, not the set-up's: nil, and
+// the summary says what the IdP's admin would see.
+func testFailed(idp string, err error, ex *transcript.Exchange) error {
+	if status, _ := statusOf(err); status != http.StatusNotFound {
+		return nil
+	}
+	line, detail := "the request", ""
+	if ex != nil {
+		line = requestLine(ex)
+		if d := gjson.Get(ex.ResponseBody, "detail"); d.Type == gjson.String && d.String() != "" {
+			detail = fmt.Sprintf(" (detail %q)", oneLine(d.String(), 160))
+		}
+	}
+	return &StartError{Test: testName(idp), Kind: ErrTestFailed, Err: err,
+		Reason: fmt.Sprintf("%s answered HTTP 404%s: check the base path in --target (it usually ends in /scim/v2)", line, detail)}
+}
+
+// oneLine folds s to a single line of at most n bytes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		s = s[:n] + "..."
+	}
+	return s
 }
 
 // notSCIM describes a response that is no SCIM answer at all (an HTML

@@ -76,6 +76,11 @@ var ErrUnauthorized = errors.New("target rejected the credentials")
 // run cannot start.
 var ErrNotSCIM = errors.New("target does not answer SCIM")
 
+// ErrTestFailed wraps a credential test the target answered with a SCIM
+// 404, most likely at a wrong base path: the run cannot go on; [Run] still
+// returns the summary of what the IdP's admin would see.
+var ErrTestFailed = errors.New("credential test failed")
+
 // ErrRunTimeout is the cause of a run stopped by [Config].RunTimeout.
 var ErrRunTimeout = errors.New("the whole-run timeout was reached")
 
@@ -181,7 +186,9 @@ func (c *Config) validate() error {
 // run could not happen: a bad configuration, or a failed credential test
 // that got no response ([ErrUnreachable]), a refused token
 // ([ErrUnauthorized]) or a page that is not SCIM ([ErrNotSCIM]), each as a
-// [*StartError] whose message is one line naming the cause and the fix.
+// [*StartError] whose message is one line naming the cause and the fix. A
+// credential test the target answered with a SCIM 404 ([ErrTestFailed])
+// returns the summary (what the IdP's admin would see) and a StartError.
 // Failed operations are in the summary.
 //
 // Every request goes through a [guard.Guard], so no flow can write to a
@@ -250,9 +257,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			return nil, serr
 		}
 		// The IdP refuses to enable provisioning when its test fails, so
-		// the run stops here and the summary says why.
+		// the run stops here and the summary says why; a 404 also makes it
+		// a run that could not start (wrong base path).
 		st.record(KindTestCredentials, err)
-		return finish(st, driver, cfg, client, g, start), nil
+		return finish(st, driver, cfg, client, g, start), testFailed(cfg.IdP, err, probe.exchange())
 	}
 	st.record(KindTestCredentials, nil)
 

@@ -203,8 +203,12 @@ func TestEntraQuarantine(t *testing.T) {
 		{"okta", "Okta would not let the admin enable provisioning"},
 	} {
 		s, err := lifecycle.Run(context.Background(), config(tc.idp, ts.URL))
-		if err != nil {
-			t.Fatalf("%s: Run: %v", tc.idp, err)
+		var se *lifecycle.StartError
+		if s == nil || !errors.Is(err, lifecycle.ErrTestFailed) || !errors.As(err, &se) {
+			t.Fatalf("%s: Run = %v, %v; want the summary and a StartError of kind ErrTestFailed", tc.idp, s, err)
+		}
+		if msg := err.Error(); !strings.Contains(msg, "answered HTTP 404: check the base path in --target") || strings.Contains(msg, "\n") {
+			t.Errorf("%s: message %q; want one line naming the 404 and the base path", tc.idp, msg)
 		}
 		var out strings.Builder
 		if err := s.Write(&out); err != nil {
