@@ -180,7 +180,9 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 		}
 		return &exitError{code: exitUsage, err: err}
 	}
-	if len(res.Specs) == 0 && err == nil {
+	// A run stopped (^C, --timeout) during discovery has no spec reports
+	// either: only an uninterrupted run with none means the selection is empty.
+	if len(res.Specs) == 0 && err == nil && res.Run.Interrupted == "" {
 		return usageErr("no spec matches the selection (profile %q, label filter %q, focus %q, skip %q)", f.profile, f.labelFilter, f.focus, f.skip)
 	}
 	if werr := reports.WriteAll(f.out, res); werr != nil {
@@ -200,6 +202,8 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 		return &exitError{code: exitUsage, err: err}
 	case interrupted:
 		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: %s (%s)", shown.Run.Interrupted, leftovers)}
+	case res.Run.TimedOut && len(res.Specs) == 0:
+		return &exitError{code: exitNonConform, err: fmt.Errorf("%s: the time ran out during discovery, before any spec; raise --timeout, or lower --request-timeout if a discovery request hangs (%s)", shown.Run.Interrupted, leftovers)}
 	case res.Run.TimedOut:
 		return &exitError{code: exitNonConform, err: fmt.Errorf("%s: %d specs did not run; raise --timeout (%s)", shown.Run.Interrupted, notRun(res), leftovers)}
 	case !res.Run.Conformant:
