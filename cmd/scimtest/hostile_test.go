@@ -426,8 +426,8 @@ func TestHostileRunTimeout(t *testing.T) {
 
 // TestHostileHangDuringDiscovery: a target that hangs on /Schemas (with the
 // default 30s request timeout) keeps the run in discovery until --timeout;
-// the run still ends on time and its one line says the time ran out, not
-// that no spec matched.
+// the run still ends on time, writes its report, and its one line says the
+// time ran out during discovery (not that no spec matched).
 func TestHostileHangDuringDiscovery(t *testing.T) {
 	t.Parallel()
 	const timeout, grace = 8 * time.Second, 5 * time.Second
@@ -437,9 +437,12 @@ func TestHostileHangDuringDiscovery(t *testing.T) {
 		t.Errorf("took %v, want within --timeout %v plus %v", r.took, timeout, grace)
 	}
 	line := strings.TrimSuffix(r.stderr, "\n")
-	if r.code == exitOK || strings.Contains(line, "\n") || !strings.HasPrefix(line, "scimtest: ") ||
-		!strings.Contains(line, "--timeout") || strings.Contains(line, "no spec matches") {
-		t.Errorf("want a failed run and one line naming --timeout: %s", r)
+	if r.code != exitNonConform || strings.Contains(line, "\n") || !strings.HasPrefix(line, "scimtest: ") ||
+		!strings.Contains(line, "--timeout") || !strings.Contains(line, "discovery") {
+		t.Errorf("want exit 1 and one line naming --timeout and discovery: %s", r)
+	}
+	if res := readResults(t, r.out); !res.Run.TimedOut {
+		t.Errorf("the report does not say the run timed out: %q", res.Run.Interrupted)
 	}
 }
 
@@ -719,9 +722,10 @@ func rewriteOrigin(from, to string) faults.Fault {
 }
 
 // TestHostileForeignLocations: a target whose meta.location, Location and
-// $ref name another host gets the specs that would follow them failed with
-// that reason, and the other host never receives a request, let alone the
-// token.
+// $ref name another origin (as a provider configured with its public URL
+// does when tested at localhost, which RFC 7643 §3.1 allows) is read on the
+// target itself: the run passes, and the other host never receives a
+// request, let alone the token.
 func TestHostileForeignLocations(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
@@ -745,17 +749,8 @@ func TestHostileForeignLocations(t *testing.T) {
 	t.Cleanup(ts.Close)
 	t.Cleanup(h.Close)
 	r := runHostile(t, ts.URL+ref.BasePath(), "--request-timeout", "5s", "--profile", "all")
-	if r.code != exitNonConform {
-		t.Errorf("want exit 1: %s", r)
-	}
-	named := 0
-	for _, s := range readResults(t, r.out).Specs {
-		if s.Failure != nil && strings.Contains(s.Failure.Message, "another origin") {
-			named++
-		}
-	}
-	if named == 0 {
-		t.Errorf("no failure names the other origin: %s", r)
+	if r.code != exitOK {
+		t.Errorf("want exit 0 (a public origin in the URIs is legal): %s", r)
 	}
 	mu.Lock()
 	defer mu.Unlock()
