@@ -89,3 +89,23 @@ func TestForeignOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestOnTarget: a URI on another origin is read on the target at the path
+// under the target's base path, else from the last resource endpoint it
+// names; a URI naming neither cannot be mapped.
+func TestOnTarget(t *testing.T) {
+	a := &api{t: &Target{BaseURL: "http://localhost:8080/scim/v2"}, d: &Discovery{UsersEndpoint: "/Users", GroupsEndpoint: "/Groups"}}
+	tests := []struct{ abs, want string }{
+		{"https://scim.example.com/scim/v2/Users/1", "/Users/1"},
+		{"https://scim.example.com/scim/v2/Groups/g?attributes=id", "/Groups/g"},
+		{"https://api.example.com/tenants/7/scim/Users/1", "/Users/1"},
+		{"https://api.example.com/Groups/x/Users/2", "/Users/2"},
+		{"https://scim.example.com/scim/v2", ""},
+		{"https://scim.example.com/elsewhere/1", ""},
+	}
+	for _, tt := range tests {
+		if got := a.onTarget(tt.abs); got != tt.want {
+			t.Errorf("onTarget(%q) = %q, want %q", tt.abs, got, tt.want)
+		}
+	}
+}

@@ -32,6 +32,26 @@ var legalVariations = map[string]func(http.Handler) http.Handler{
 	"charset-parameter": charsetParameter,
 	// RFC 7644 §3.14: versions are ETags, weak or strong (RFC 7232 §2.3).
 	"strong-etags": strongETags,
+	// RFC 7643 §3.1: meta.location is the resource's URI; behind a proxy (or
+	// tested at localhost) that is the public URL, on another origin.
+	"public-location": publicLocation,
+}
+
+// publicOrigin is the origin publicLocation puts in every URI it hands out.
+const publicOrigin = "https://scim.public.example"
+
+// publicLocation answers as a provider configured with its public URL:
+// every absolute URI (meta.location, Location, $ref) names publicOrigin
+// instead of the origin the request came to.
+func publicLocation(next http.Handler) http.Handler {
+	return rewriting(next, nil, func(r *http.Request, ex *exchange) error {
+		own := "http://" + r.Host
+		ex.body = bytes.ReplaceAll(ex.body, []byte(own), []byte(publicOrigin))
+		if loc := ex.header.Get("Location"); loc != "" {
+			ex.header.Set("Location", strings.Replace(loc, own, publicOrigin, 1))
+		}
+		return nil
+	})
 }
 
 // exchange is a captured response a variation may rewrite.

@@ -267,6 +267,13 @@ func TestVariationsApply(t *testing.T) {
 				t.Errorf("Content-Type = %q", got)
 			}
 		}},
+		{"public-location", func(t *testing.T, srv *httptest.Server) {
+			_, resp, body := createVariationUser(t, srv)
+			loc := resp.Header.Get("Location")
+			if !strings.HasPrefix(loc, publicOrigin+"/") || gjson.GetBytes(body, "meta.location").String() != loc {
+				t.Errorf("Location %q, meta.location %q: want both on %s", loc, gjson.GetBytes(body, "meta.location"), publicOrigin)
+			}
+		}},
 		{"strong-etags", func(t *testing.T, srv *httptest.Server) {
 			id, resp, body := createVariationUser(t, srv)
 			tag := resp.Header.Get("ETag")
