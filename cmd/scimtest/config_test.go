@@ -205,6 +205,7 @@ func TestRunConfigErrors(t *testing.T) {
 		{"token in file", "token: abc\n", nil, "line 1: a token is never read from the file"},
 		{"unset token-env", "token-env: SCIMTEST_NO_SUCH_VAR\n", nil, "token-env: $SCIMTEST_NO_SUCH_VAR is not set"},
 		{"exclusion matching nothing", "exclude:\n  - spec: Usres\n    reason: typo\n", nil, `exclude: "Usres" matches no spec`},
+		{"exclusion of everything", "label-filter: discovery\nexclude:\n  - spec: .\n    reason: too broad\n", nil, "excludes every selected spec"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -181,9 +181,14 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	// A run stopped (^C, --timeout) during discovery has no spec reports
-	// either: only an uninterrupted run with none means the selection is empty.
-	if len(res.Specs) == 0 && err == nil && res.Run.Interrupted == "" {
+	// either: only a run that was not stopped with none means the selection
+	// is empty (Ginkgo then says "Detected no specs ran" in Interrupted).
+	stopped := res != nil && (res.Run.TimedOut || strings.Contains(res.Run.Interrupted, "Interrupted"))
+	if len(res.Specs) == 0 && err == nil && !stopped {
 		return usageErr("no spec matches the selection (profile %q, label filter %q, focus %q, skip %q)", f.profile, f.labelFilter, f.focus, f.skip)
+	}
+	if err == nil && !stopped && len(res.Specs) > 0 && allExcluded(res) {
+		return usageErr("the configuration's exclude list excludes every selected spec (%d): nothing was tested", len(res.Specs))
 	}
 	if werr := reports.WriteAll(f.out, res); werr != nil {
 		fmt.Fprintln(stderr, "scimtest:", werr)
@@ -210,6 +215,17 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 		return &exitError{code: exitNonConform}
 	}
 	return nil
+}
+
+// allExcluded reports whether every spec of res was kept out by the
+// configuration's exclude list.
+func allExcluded(res *reports.Results) bool {
+	for _, s := range res.Specs {
+		if s.State != reports.StateSkipped || !strings.HasPrefix(s.SkipReason, suites.ExcludedPrefix) {
+			return false
+		}
+	}
+	return true
 }
 
 // sweepStopped deletes, after a run stopped by ^C or --timeout, whatever
