@@ -179,6 +179,22 @@ func (c *Client) WithAuth(a Auth) *Client {
 	return &cp
 }
 
+// WithRetry returns a copy of c that retries under p but shares c's throttle
+// gate and statistics, for a request that may wait longer than the rest (a
+// run's first request, when a target throttles its start). Zero fields of p
+// take the defaults, except Sleep and Now, which keep c's.
+func (c *Client) WithRetry(p RetryPolicy) *Client {
+	cp := *c
+	if p.Sleep == nil {
+		p.Sleep = c.retry.Sleep
+	}
+	if p.Now == nil {
+		p.Now = c.retry.Now
+	}
+	cp.retry = p.withDefaults()
+	return &cp
+}
+
 // WithHTTPClient returns a copy of c that sends through hc (its transport,
 // TLS, CheckRedirect) but shares c's throttle gate and statistics, for a
 // spec that needs, say, a client that does not follow redirects without
@@ -204,11 +220,13 @@ func (c *Client) WithHTTPClient(hc *http.Client) *Client {
 // 301 and 302 turn a POST into a GET, as browsers and net/http do.
 //
 // A 429 or 503 closes a gate shared by the client and all its copies until
-// the moment its Retry-After names (or the policy's backoff, without one):
-// every request waits for it before it is sent, within the policy's MaxWait
-// per request, so the whole run slows down as the target asks. A request
-// that would have to wait longer is not sent; its error wraps
-// [ErrThrottled]. [Client.Throttling] counts it all.
+// the moment its Retry-After names (or the policy's backoff, without one),
+// but for no longer than the policy's MaxWait: every request waits for it
+// before it is sent, within MaxWait per request and its context's deadline,
+// so the whole run slows down as the target asks. A request that cannot
+// wait that long is not sent and its error wraps [ErrThrottled]; a retry
+// in that position returns the 429 or 503 it already has.
+// [Client.Throttling] counts it all.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	method := req.Method
 	if method == "" {
@@ -223,10 +241,26 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		return nil, &requestError{method: method, url: target, err: err}
 	}
 	start := time.Now()
-	var waited time.Duration
+	var (
+		waited time.Duration
+		last   *Response // the 429 or 503 a retry would replace
+	)
 	for attempt := 1; ; attempt++ {
 		if err := c.awaitGate(ctx, &waited); err != nil {
+			switch {
+			case errors.Is(err, ErrThrottled) && last != nil:
+				// Another request's 429 moved the gate beyond this retry's
+				// reach: the target's own answer says more than an error.
+				c.gate.count(func(s *ThrottleStats) { s.GaveUp++ })
+				last.Duration = time.Since(start)
+				return last, nil
+			case errors.Is(err, ErrThrottled):
+				c.gate.count(func(s *ThrottleStats) { s.NotSent++ })
+			}
 			return nil, &requestError{method: method, url: target, attempt: attempt, err: err}
+		}
+		if attempt > 1 {
+			c.gate.count(func(s *ThrottleStats) { s.Retries++ })
 		}
 		resp, err := c.attempt(ctx, method, target, body, hasBody, req.Header)
 		if err != nil {
@@ -237,6 +271,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			resp.Duration = time.Since(start)
 			return resp, nil
 		}
+		last = resp
 	}
 }
 

@@ -18,10 +18,11 @@ type RetryPolicy struct {
 	// (see [Client.Do]): every answer comes back as the target gave it.
 	MaxRetries int
 	// MaxWait bounds the total time one request spends waiting, between its
-	// attempts and for the gate other requests' 429s closed. Zero means the
-	// default (30s). A Retry-After that would exceed what is left ends the
-	// retries and returns the last response; a gate further away than what
-	// is left fails the request with [ErrThrottled] before it is sent.
+	// attempts and for the gate other requests' 429s closed, and how long
+	// one 429 or 503 closes that gate. Zero means the default (30s). A
+	// Retry-After that would exceed what is left ends the retries and
+	// returns the last response; a gate further away than what is left
+	// fails the request with [ErrThrottled] before it is sent.
 	MaxWait time.Duration
 	// Backoff is the wait before the first retry when the response carries no
 	// usable Retry-After; it doubles on each further retry. Zero means 1s.

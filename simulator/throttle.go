@@ -25,9 +25,13 @@ type ThrottleStats struct {
 	// requests waiting at the same time each add their wait.
 	Waited time.Duration
 	// GaveUp counts the requests that ended throttled: their last answer
-	// was still 429 or 503 when the retries or the wait budget ran out, or
-	// they were not sent because the gate was beyond their budget.
+	// was still 429 or 503 when the retries or the wait budget ran out.
 	GaveUp int
+	// NotSent counts the requests never sent because the gate was further
+	// away than their budget or their context's deadline could reach (their
+	// error wraps [ErrThrottled]): the target was not asked, so they are
+	// kept apart from GaveUp.
+	NotSent int
 }
 
 // gate is the "not before" moment shared by a client and all its copies: a
@@ -86,10 +90,12 @@ func (e *throttledError) Error() string {
 func (e *throttledError) Unwrap() error { return ErrThrottled }
 
 // awaitGate holds the request back until the shared gate opens, adding the
-// wait to *waited. It gives up without waiting when the gate is further
-// away than what is left of the policy's MaxWait or of ctx's deadline. With
-// retries disabled there is no gate: such a client wants every answer as
-// the target gives it.
+// wait to *waited. A gate within reach is waited for, however it came to
+// be closed; it gives up without waiting (an error wrapping [ErrThrottled])
+// only when the gate is further away than what is left of the policy's
+// MaxWait or of ctx's deadline, which [Client.Do] counts. With retries
+// disabled there is no gate: such a client wants every answer as the
+// target gives it.
 func (c *Client) awaitGate(ctx context.Context, waited *time.Duration) error {
 	if c.retry.MaxRetries == 0 {
 		return nil
@@ -101,11 +107,9 @@ func (c *Client) awaitGate(ctx context.Context, waited *time.Duration) error {
 			return nil
 		}
 		if left := c.retry.MaxWait - *waited; w > left {
-			c.gate.count(func(s *ThrottleStats) { s.GaveUp++ })
 			return &throttledError{wait: w, budget: left, limit: fmt.Sprintf("the %v retry budget", c.retry.MaxWait)}
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < w {
-			c.gate.count(func(s *ThrottleStats) { s.GaveUp++ })
 			return fmt.Errorf("%w: %w", &throttledError{wait: w, budget: max(time.Until(dl), 0), limit: "the run's time"}, context.DeadlineExceeded)
 		}
 		if err := c.retry.Sleep(ctx, w); err != nil {
@@ -122,6 +126,12 @@ func (c *Client) awaitGate(ctx context.Context, waited *time.Duration) error {
 // throttled records a 429 or 503 answer to attempt number attempt of a
 // request that has waited waited so far, closes the gate for the delay the
 // answer asks for, and reports whether the request should be retried.
+//
+// The gate closes for at most the policy's MaxWait, however long the
+// Retry-After (up to a day, see [ParseRetryAfter]): it holds back the other
+// requests as long as this policy would ever wait, so one 429 asking for an
+// hour slows the run down instead of failing every request, cleanup DELETEs
+// included, unsent for that hour.
 func (c *Client) throttled(resp *Response, attempt int, waited time.Duration) bool {
 	c.gate.count(func(s *ThrottleStats) { s.Throttled++ })
 	if c.retry.MaxRetries == 0 {
@@ -129,7 +139,7 @@ func (c *Client) throttled(resp *Response, attempt int, waited time.Duration) bo
 		return false
 	}
 	d := c.retry.delay(resp.Header, attempt-1)
-	c.gate.hold(c.retry.Now().Add(d))
+	c.gate.hold(c.retry.Now().Add(min(d, c.retry.MaxWait)))
 	if attempt > c.retry.MaxRetries || waited+d > c.retry.MaxWait {
 		// The retries are spent, or the target asks for more patience than
 		// the policy allows: hand its answer back rather than fail the
@@ -137,6 +147,5 @@ func (c *Client) throttled(resp *Response, attempt int, waited time.Duration) bo
 		c.gate.count(func(s *ThrottleStats) { s.GaveUp++ })
 		return false
 	}
-	c.gate.count(func(s *ThrottleStats) { s.Retries++ })
 	return true
 }

@@ -210,40 +210,86 @@ func TestThrottleBounds(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if st := c.Throttling(); st.GaveUp != 4 {
-			t.Errorf("Throttling() = %+v, want all 4 requests to give up", st)
+		if st := c.Throttling(); st.GaveUp+st.NotSent != 4 {
+			t.Errorf("Throttling() = %+v, want all 4 requests to give up or stay unsent", st)
 		}
 	})
-	t.Run("gate beyond the budget", func(t *testing.T) {
+	t.Run("a long Retry-After holds the gate no longer than MaxWait", func(t *testing.T) {
+		// One 429 asking for an hour must slow the run down, not stop it:
+		// the next request waits what the policy allows and is sent.
 		th := &throttler{n: 1, retryAfter: "3600"}
 		c, _, fs := newTestClient(t, th, nil)
 		resp, err := c.Get(context.Background(), "/Users")
-		if err != nil || resp.Status != http.StatusTooManyRequests {
-			t.Fatalf("first request: %v, %v; want its 429 back", resp, err)
+		if err != nil || resp.Status != http.StatusTooManyRequests || resp.Attempts != 1 {
+			t.Fatalf("first request: %v, %v; want its 429 back at once", resp, err)
 		}
-		_, err = c.Get(context.Background(), "/Groups")
+		resp, err = c.Get(context.Background(), "/Groups")
+		if err != nil || resp.Status != http.StatusOK {
+			t.Fatalf("the next request: %v, %v; want it held back, then sent", resp, err)
+		}
+		if !equalDurations(fs.waits, []time.Duration{30 * time.Second}) {
+			t.Errorf("waits %v, want the 30s MaxWait, not the hour asked for", fs.waits)
+		}
+		want := ThrottleStats{Throttled: 1, Waited: 30 * time.Second, GaveUp: 1}
+		if st := c.Throttling(); st != want {
+			t.Errorf("Throttling() = %+v, want %+v", st, want)
+		}
+	})
+	t.Run("a gate pushed beyond the budget while waiting", func(t *testing.T) {
+		// Another request's 429 moves the gate while this one waits at it:
+		// what is left of its budget no longer reaches, so it is not sent.
+		th := &throttler{}
+		c, _, fs := newTestClient(t, th, nil)
+		c.gate.hold(fs.Now().Add(20 * time.Second)) // another request's 429
+		c.retry.Sleep = func(ctx context.Context, d time.Duration) error {
+			err := fs.Sleep(ctx, d)
+			c.gate.hold(fs.Now().Add(20 * time.Second))
+			return err
+		}
+		_, err := c.Get(context.Background(), "/Groups")
 		if !errors.Is(err, ErrThrottled) {
 			t.Fatalf("error %v, want ErrThrottled", err)
 		}
-		if th.count("/Groups") != 0 || len(fs.waits) != 0 {
-			t.Errorf("the held-back request was sent (%d) or waited (%v)", th.count("/Groups"), fs.waits)
+		if th.count("/Groups") != 0 {
+			t.Errorf("the held-back request was sent")
 		}
-		want := "throttled: the target asked to hold back for 1h0m0s more (429/503 Retry-After), beyond the 30s left of the 30s retry budget; not sent: lower the load on the target or ask for a higher rate limit"
+		want := "throttled: the target asked to hold back for 20s more (429/503 Retry-After), beyond the 10s left of the 30s retry budget; not sent: lower the load on the target or ask for a higher rate limit"
 		if got := Diagnose(err); got != want {
 			t.Errorf("Diagnose\n got %q\nwant %q", got, want)
 		}
-		if st := c.Throttling(); st.GaveUp != 2 || st.Throttled != 1 {
-			t.Errorf("Throttling() = %+v, want 2 gave up (the 429 and the held-back request), 1 throttled", st)
+		want2 := ThrottleStats{Waited: 20 * time.Second, NotSent: 1}
+		if st := c.Throttling(); st != want2 {
+			t.Errorf("Throttling() = %+v, want %+v", st, want2)
+		}
+	})
+	t.Run("a retry beyond reach hands back the last answer", func(t *testing.T) {
+		// The request's own 429 asks for 5s; while it waits, another's
+		// pushes the gate beyond its budget: it returns the 429 it has
+		// instead of a transport error, and is not counted as retried.
+		th := &throttler{n: -1, retryAfter: "5"}
+		c, _, fs := newTestClient(t, th, func(o *Options) { o.Retry.MaxWait = 8 * time.Second })
+		c.retry.Sleep = func(ctx context.Context, d time.Duration) error {
+			err := fs.Sleep(ctx, d)
+			c.gate.hold(fs.Now().Add(8 * time.Second))
+			return err
+		}
+		resp, err := c.Get(context.Background(), "/Users")
+		if err != nil || resp.Status != http.StatusTooManyRequests || resp.Attempts != 1 {
+			t.Fatalf("Get = %v, %v; want the 429 of its one attempt", resp, err)
+		}
+		want := ThrottleStats{Throttled: 1, Waited: 5 * time.Second, GaveUp: 1}
+		if st := c.Throttling(); st != want {
+			t.Errorf("Throttling() = %+v, want %+v", st, want)
 		}
 	})
 	t.Run("gate beyond the deadline", func(t *testing.T) {
+		// A 5s budget hands the first 429 back and closes the gate for 5s
+		// (not the 10s asked): still beyond a 2s deadline.
 		th := &throttler{n: 1, retryAfter: "10"}
-		// A 1s budget hands the first 429 back, with the gate 10s away.
-		c, _, fs := newTestClient(t, th, func(o *Options) { o.Retry.MaxWait = time.Second })
+		c, _, fs := newTestClient(t, th, func(o *Options) { o.Retry.MaxWait = 5 * time.Second })
 		if _, err := c.Get(context.Background(), "/Users"); err != nil {
 			t.Fatal(err)
 		}
-		c.retry.MaxWait = time.Minute
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_, err := c.Get(ctx, "/Groups")
@@ -253,8 +299,11 @@ func TestThrottleBounds(t *testing.T) {
 		if th.count("/Groups") != 0 || len(fs.waits) != 0 {
 			t.Errorf("the held-back request was sent or waited %v", fs.waits)
 		}
-		if got := Diagnose(err); !strings.HasPrefix(got, "throttled: the target asked to hold back for 10s more") || !strings.Contains(got, "of the run's time") {
+		if got := Diagnose(err); !strings.HasPrefix(got, "throttled: the target asked to hold back for 5s more") || !strings.Contains(got, "of the run's time") {
 			t.Errorf("Diagnose = %q", got)
+		}
+		if st := c.Throttling(); st != (ThrottleStats{Throttled: 1, GaveUp: 1, NotSent: 1}) {
+			t.Errorf("Throttling() = %+v, want the first request given up, the second not sent", st)
 		}
 	})
 	t.Run("retries disabled means no gate", func(t *testing.T) {
@@ -272,4 +321,59 @@ func TestThrottleBounds(t *testing.T) {
 			t.Errorf("Throttling() = %+v", st)
 		}
 	})
+}
+
+// TestThrottleLongRetryAfterRealClock is the run that stopped dead on one
+// 429 asking for more than MaxWait: on the real clock, another request (a
+// cleanup DELETE, say) waits at most MaxWait and is sent, instead of failing
+// at once at a gate the first answer closed for the whole Retry-After.
+func TestThrottleLongRetryAfterRealClock(t *testing.T) {
+	var first atomic.Bool
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if first.CompareAndSwap(false, true) {
+			w.Header().Set("Retry-After", "120")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	const maxWait = 200 * time.Millisecond
+	c, _, _ := newTestClient(t, h, func(o *Options) { o.Retry = RetryPolicy{MaxRetries: 2, MaxWait: maxWait} })
+	resp, err := c.Get(context.Background(), "/Users")
+	if err != nil || resp.Status != http.StatusTooManyRequests {
+		t.Fatalf("first request: %v, %v; want its 429 back", resp, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	resp, err = c.Do(ctx, Request{Method: http.MethodDelete, Path: "/Users/1"})
+	if err != nil || resp.Status != http.StatusNoContent {
+		t.Fatalf("cleanup DELETE: %v, %v; want it sent after the gate opens", resp, err)
+	}
+	if d := time.Since(start); d < maxWait-10*time.Millisecond {
+		t.Errorf("the DELETE went after %v, before the %v gate opened", d, maxWait)
+	}
+	if st := c.Throttling(); st.Throttled != 1 || st.GaveUp != 1 || st.NotSent != 0 {
+		t.Errorf("Throttling() = %+v, want 1 throttled, 1 gave up, none unsent", st)
+	}
+}
+
+// TestWithRetry checks that a copy with a more patient policy waits for a
+// Retry-After its parent would not, while sharing the parent's gate and
+// statistics.
+func TestWithRetry(t *testing.T) {
+	th := &throttler{n: 1, retryAfter: "45"}
+	c, _, fs := newTestClient(t, th, func(o *Options) { o.Retry.MaxWait = 10 * time.Second })
+	patient := c.WithRetry(RetryPolicy{MaxRetries: 3, MaxWait: time.Minute})
+	resp, err := patient.Get(context.Background(), "/ServiceProviderConfig")
+	if err != nil || resp.Status != http.StatusOK || resp.Attempts != 2 {
+		t.Fatalf("Get = %v, %v; want 200 on the second attempt", resp, err)
+	}
+	if !equalDurations(fs.waits, []time.Duration{45 * time.Second}) {
+		t.Errorf("waits %v, want the 45s asked for, on the parent's clock", fs.waits)
+	}
+	want := ThrottleStats{Throttled: 1, Retries: 1, Waited: 45 * time.Second}
+	if got := c.Throttling(); got != want {
+		t.Errorf("parent's Throttling() = %+v, want %+v", got, want)
+	}
 }
