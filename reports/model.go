@@ -94,6 +94,10 @@ type Throttle struct {
 	// GaveUp counts the requests still throttled after the last retry;
 	// the specs that sent them failed.
 	GaveUp int `json:"gaveUp"`
+	// NotSent counts the requests never sent because the target asked to
+	// hold back for longer than they could still wait; the specs that made
+	// them failed. Kept apart from GaveUp: the target never answered them.
+	NotSent int `json:"notSent,omitempty"`
 }
 
 // Exclusion is one spec exclusion of the run's configuration.

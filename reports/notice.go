@@ -14,6 +14,14 @@ func (t *Throttle) Sentence() string {
 	if t.GaveUp > 0 {
 		s += fmt.Sprintf("; %s still got 429/503 after retries", plural(t.GaveUp, "request"))
 	}
+	// Requests held back and never sent did not get a 429 themselves: say
+	// so, or one long Retry-After reads as hundreds of throttled requests.
+	switch {
+	case t.NotSent == 1:
+		s += "; 1 request was not sent: the target asked to hold back longer than scimtest waits"
+	case t.NotSent > 1:
+		s += fmt.Sprintf("; %d requests were not sent: the target asked to hold back longer than scimtest waits", t.NotSent)
+	}
 	return s + "."
 }
 
