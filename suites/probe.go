@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tidwall/gjson"
 
+	"github.com/scimtest/scimtest/reports"
 	"github.com/scimtest/scimtest/simulator"
 )
 
@@ -35,9 +37,20 @@ func (e *probeError) Unwrap() []error { return e.kinds }
 // asked once too. Only a refused token stops the run there; any other
 // answer from /Users (or none) is left to the specs to judge, so a target
 // that hangs on /Users still gets a report.
-func probe(ctx context.Context, c *simulator.Client, hasToken bool) error {
+//
+// A target may throttle the run's very first request (a rate-limit window
+// another client of the same token opened): the probe honours a 429 or 503
+// on /ServiceProviderConfig for up to wait in all (see [startWait]), longer
+// than the run's own retry policy, rather than stop a run the target would
+// serve a little later. wait <= 0 keeps c's policy.
+func probe(ctx context.Context, c *simulator.Client, hasToken bool, wait time.Duration) error {
 	const spc = "/ServiceProviderConfig"
-	resp, err := c.Get(ctx, spc)
+	first := c
+	if wait > 0 {
+		first = c.WithRetry(simulator.RetryPolicy{MaxRetries: startRetries, MaxWait: wait})
+	}
+	before := c.Throttling().Waited
+	resp, err := first.Get(ctx, spc)
 	if err != nil {
 		return &probeError{[]error{ErrUnreachable}, fmt.Sprintf("%v: %s", ErrUnreachable, simulator.Diagnose(err))}
 	}
@@ -45,6 +58,11 @@ func probe(ctx context.Context, c *simulator.Client, hasToken bool) error {
 		return &probeError{[]error{ErrUnreachable}, msg}
 	}
 	where := redactURL(c.BaseURL()) + spc
+	if resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable {
+		// Nothing else runs yet: what the gate counts was the probe's wait.
+		waited := c.Throttling().Waited - before
+		return &probeError{[]error{ErrUnreachable, ErrNotSCIM}, throttledStart(where, resp, waited, wait)}
+	}
 	if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) {
 		return &probeError{[]error{ErrUnreachable, ErrNotSCIM}, notSCIM(where, resp)}
 	}
@@ -59,6 +77,52 @@ func probe(ctx context.Context, c *simulator.Client, hasToken bool) error {
 		}
 	}
 	return nil
+}
+
+// Bounds of the wait for a throttled start (see [probe]).
+const (
+	// maxStartWait caps it: a target still throttling after a minute is
+	// not a passing rate-limit window, and a run silent for longer at its
+	// start looks hung.
+	maxStartWait = time.Minute
+	// startRetries caps the attempts within it, so a Retry-After of 0
+	// cannot turn the start into a loop.
+	startRetries = 10
+)
+
+// startWait is how long the probe waits for a throttled start in a run of
+// timeout: a quarter of it, at most [maxStartWait], so the specs keep the
+// bulk of the time ([bound] gives them at least half of it in all).
+func startWait(timeout time.Duration) time.Duration {
+	return min(maxStartWait, timeout/4)
+}
+
+// throttledStart says in one line why a throttled start ended the run,
+// from what happened: the target asked to wait longer than the start
+// waits (wait), or it kept answering 429 or 503 while scimtest waited as
+// asked (waited in all).
+func throttledStart(where string, resp *simulator.Response, waited, wait time.Duration) string {
+	what := fmt.Sprintf("%s answered %d", where, resp.Status)
+	if resp.Attempts > 1 {
+		what = fmt.Sprintf("%s still answered %d after %d attempts and %s of waiting", where, resp.Status, resp.Attempts, reports.FormatDuration(waited))
+	}
+	fix := "try again later or raise the target's rate limit for this client"
+	if resp.Status == http.StatusServiceUnavailable {
+		fix = "the target is unavailable for now; try again later"
+	}
+	if d, ok := simulator.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && waited+d > wait {
+		more := ""
+		if resp.Attempts > 1 {
+			what, more = what+",", " more"
+		}
+		return fmt.Sprintf("%s and asked to wait %s%s (Retry-After), longer than scimtest waits at the start (%s): %s",
+			what, reports.FormatDuration(d), more, reports.FormatDuration(wait), fix)
+	}
+	const cause = "the target is throttling or unavailable; try again later or lower the load on it"
+	if resp.Attempts == 1 {
+		return fmt.Sprintf("%s and was not retried within the %s scimtest waits at the start: %s", what, reports.FormatDuration(wait), cause)
+	}
+	return fmt.Sprintf("%s as asked (scimtest waits up to %s at the start): %s", what, reports.FormatDuration(wait), cause)
 }
 
 // refused returns the one-line message for a 401 or 403 on GET path, or "".
@@ -81,12 +145,6 @@ func notSCIM(where string, resp *simulator.Response) string {
 		return fmt.Sprintf("%s answered 404 with %s: no SCIM service at this base path; check --target (SCIM base URLs usually end in /scim/v2)", where, what)
 	case resp.Status == http.StatusNotFound:
 		return fmt.Sprintf("%s answered 404%s: the target serves no /ServiceProviderConfig (RFC 7644 §4 requires it); check --target (SCIM base URLs usually end in /scim/v2)", where, jsonDetail(resp.Body))
-	case resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable:
-		attempts := fmt.Sprintf("%d attempts", resp.Attempts)
-		if resp.Attempts == 1 {
-			attempts = "1 attempt"
-		}
-		return fmt.Sprintf("%s still answered %d after %s honouring Retry-After: the target is throttling or unavailable; try again later or lower the load on it", where, resp.Status, attempts)
 	case resp.Status >= 500:
 		return fmt.Sprintf("%s answered %d %s: the target failed to serve its configuration; its own log says why", where, resp.Status, snippet(resp.Body))
 	case resp.Status == http.StatusOK:

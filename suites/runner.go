@@ -113,7 +113,7 @@ func Run(ctx context.Context, opts Options) (*reports.Results, error) {
 		return nil, fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 	pctx, cancel := context.WithDeadline(ctx, bnd.specsEnd)
-	err = probe(pctx, client, t.Token != "")
+	err = probe(pctx, client, t.Token != "", startWait(bnd.timeout))
 	cancel()
 	if err != nil {
 		return nil, err
@@ -163,10 +163,10 @@ func Run(ctx context.Context, opts Options) (*reports.Results, error) {
 // answers (all copies of the run's client share the statistics); nil when
 // the target never throttled.
 func throttleRecord(s simulator.ThrottleStats) *reports.Throttle {
-	if s.Throttled == 0 && s.GaveUp == 0 {
+	if s.Throttled == 0 && s.GaveUp == 0 && s.NotSent == 0 {
 		return nil
 	}
-	return &reports.Throttle{Throttled: s.Throttled, Retries: s.Retries, Waited: s.Waited, GaveUp: s.GaveUp}
+	return &reports.Throttle{Throttled: s.Throttled, Retries: s.Retries, Waited: s.Waited, GaveUp: s.GaveUp, NotSent: s.NotSent}
 }
 
 // configure validates the options and builds the Ginkgo configuration from
