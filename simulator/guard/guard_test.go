@@ -150,8 +150,8 @@ func TestCreatedIDsPass(t *testing.T) {
 	if r := h.g.Refused(); len(r) != 0 {
 		t.Errorf("refused %v", r)
 	}
-	if !h.g.Created(u) || h.g.Created(h.foreign.user) {
-		t.Errorf("Created(mine) = %v, Created(foreign) = %v", h.g.Created(u), h.g.Created(h.foreign.user))
+	if !h.g.Created("Users", u) || h.g.Created("Users", h.foreign.user) {
+		t.Errorf("Created(mine) = %v, Created(foreign) = %v", h.g.Created("Users", u), h.g.Created("Users", h.foreign.user))
 	}
 }
 
@@ -225,9 +225,9 @@ func TestBulk(t *testing.T) {
 	if len(created) != 2 {
 		t.Fatalf("bulk results: %s", res.Raw)
 	}
-	for _, id := range created {
-		if !h.g.Created(id) {
-			t.Errorf("bulk-created %s not learned as created", id)
+	for i, coll := range []string{"Users", "Groups"} {
+		if !h.g.Created(coll, created[i]) {
+			t.Errorf("bulk-created %s/%s not learned as created", coll, created[i])
 		}
 	}
 	h.send(h.c, http.MethodGet, "/Users", nil, http.StatusOK)
@@ -323,7 +323,7 @@ func TestHostileCreates(t *testing.T) {
 			if _, err := c.Post(ctx, "/Users", userBody("b")); err != nil {
 				t.Fatal(err)
 			}
-			if !g.Created("new-2") {
+			if !g.Created("Users", "new-2") {
 				t.Errorf("new-2 not learned as created")
 			}
 			if _, err := c.Delete(ctx, "/Users/new-2", nil); err != nil {
@@ -347,7 +347,7 @@ func TestHostileCreates(t *testing.T) {
 			if _, err := c.Post(ctx, "/Users", userBody("mine@example.com")); err != nil {
 				t.Fatal(err)
 			}
-			if !g.Created("new-4") {
+			if !g.Created("Users", "new-4") {
 				t.Errorf("new-4 (userName echoed in upper case) not learned as created")
 			}
 		})
@@ -499,29 +499,49 @@ func TestDataIsNotAReference(t *testing.T) {
 }
 
 // TestBulkResultShapes: Bulk results without a method, with the id only in
-// the response, or with an early draft's status object still teach the
-// guard which resources the run created.
+// the response, with an early draft's status object, with a status string
+// such as "201 Created", keys in other letter case or another 2xx for a
+// POST (RFC 7644, Section 3.7.3) still teach the guard which resources the
+// run created, and in which collection.
 func TestBulkResultShapes(t *testing.T) {
+	request := `{"Operations":[
+		{"method":"POST","path":"/Users","bulkId":"u1","data":{}},
+		{"method":"POST","path":"/Users","bulkId":"u2","data":{}},
+		{"method":"POST","path":"/Users","bulkId":"u3","data":{}},
+		{"method":"PUT","path":"/Users/b4","data":{}},
+		{"method":"POST","path":"/Groups","bulkId":"g5","data":{}},
+		{"method":"POST","path":"/Users","bulkId":"u6","data":{}},
+		{"method":"POST","path":"/Groups","bulkId":"g7","data":{}},
+		{"method":"POST","path":"/Users","bulkId":"u8","data":{}}]}`
 	answer := `{"Operations":[
 		{"location":"https://t.example/Users/b1","status":"201"},
-		{"status":"201","method":"POST","response":{"id":"b2"}},
+		{"status":"201","method":"POST","bulkId":"u2","response":{"id":"b2"}},
 		{"location":"https://t.example/Users/b3","method":"POST","status":{"code":"201"}},
-		{"location":"https://t.example/Users/b4","method":"PUT","status":"200"}]}`
+		{"location":"https://t.example/Users/b4","method":"PUT","status":"200"},
+		{"Location":"https://t.example/Groups/b5","Method":"POST","BulkId":"g5","Status":"201 Created"},
+		{"location":"https://t.example/Users/b6","method":"post","bulkId":"u6","status":200},
+		{"METHOD":"POST","bulkId":"g7","STATUS":{"Code":"201"},"Response":{"ID":"b7"}},
+		{"location":"https://t.example/Users/b8","method":"POST","bulkId":"u8","status":"409"}]}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/scim+json")
 		_, _ = io.WriteString(w, answer)
 	}))
 	defer srv.Close()
 	g := guard.New()
-	resp, err := g.Client(nil).Post(srv.URL+"/Bulk", "application/scim+json", strings.NewReader(`{}`))
+	resp, err := g.Client(nil).Post(srv.URL+"/Bulk", "application/scim+json", strings.NewReader(request))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for id, want := range map[string]bool{"b1": true, "b2": true, "b3": true, "b4": false} {
-		if got := g.Created(id); got != want {
-			t.Errorf("Created(%s) = %v, want %v", id, got, want)
+	for _, tt := range []struct {
+		coll, id string
+		want     bool
+	}{{"Users", "b1", true}, {"Users", "b2", true}, {"Users", "b3", true}, {"Users", "b4", false},
+		{"Groups", "b5", true}, {"Users", "b5", false}, {"Users", "b6", true}, {"Groups", "b7", true},
+		{"Users", "b8", false}} {
+		if got := g.Created(tt.coll, tt.id); got != tt.want {
+			t.Errorf("Created(%s, %s) = %v, want %v", tt.coll, tt.id, got, tt.want)
 		}
 	}
 }

@@ -1,20 +1,24 @@
 package guard
 
 import (
-	"bytes"
 	"compress/gzip"
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/tidwall/gjson"
 )
 
-// maxLearn bounds how much of one response body is kept to learn ids from.
-// It is above the simulator's body cap (32 MiB), so every body a caller can
-// use has been learned from.
-const maxLearn = 40 << 20
+// maxLearn bounds how much of one response body the guard keeps to learn
+// ids from: 8 MiB. A SCIM list page of 1000 users is 1-2 MiB, so every
+// page a conforming target sends is learned whole; a bigger body (a target
+// that ignores count and sends all its users, a hostile one) is learned
+// from its first 8 MiB, and the guard never holds more than that per
+// response, however large the body (the simulator keeps up to 32 MiB of
+// it, so a second full copy would double what a run of huge bodies costs).
+const maxLearn = 8 << 20
 
 // exchange is what the guard keeps of a request until its response body
 // has been read.
@@ -26,6 +30,42 @@ type exchange struct {
 	// nameKey and name are the identifying attribute a POST sent
 	// (userName, else displayName), which the created resource must echo.
 	nameKey, name string
+	// bulk lists the operations of a Bulk request, to tell which
+	// collection a result created into.
+	bulk []bulkOp
+}
+
+// bulkOp is one operation of a Bulk request.
+type bulkOp struct{ method, path, bulkID string }
+
+// bulkPaths returns the operations of a Bulk request body (none for any
+// other body).
+func bulkPaths(body []byte) []bulkOp {
+	if !gjson.ValidBytes(body) {
+		return nil
+	}
+	var ops []bulkOp
+	getCI(gjson.ParseBytes(body), "Operations").ForEach(func(_, op gjson.Result) bool {
+		ops = append(ops, bulkOp{method: getCI(op, "method").String(), path: getCI(op, "path").String(), bulkID: getCI(op, "bulkId").String()})
+		return true
+	})
+	return ops
+}
+
+// op returns the request operation that result i with bulkID answers:
+// the one with that bulkId, else the i-th.
+func (ex exchange) op(i int, bulkID string) bulkOp {
+	if bulkID != "" {
+		for _, o := range ex.bulk {
+			if o.bulkID == bulkID {
+				return o
+			}
+		}
+	}
+	if i < len(ex.bulk) {
+		return ex.bulk[i]
+	}
+	return bulkOp{}
 }
 
 // sentName returns the identifying attribute of a create body: userName
@@ -49,7 +89,7 @@ func echoesName(ex exchange, body gjson.Result) bool {
 	if ex.nameKey == "" {
 		return true
 	}
-	got := body.Get(ex.nameKey)
+	got := getCI(body, ex.nameKey)
 	if got.Type != gjson.String {
 		return true
 	}
@@ -60,67 +100,95 @@ func echoesName(ex exchange, body gjson.Result) bool {
 // been read to the end (the simulator reads every body fully before the
 // caller sees it, so ids are known before they can be used).
 type learner struct {
-	g    *Guard
-	ex   exchange
-	rc   io.ReadCloser
-	gz   bool
-	buf  bytes.Buffer
-	over bool
+	g  *Guard
+	ex exchange
+	rc io.ReadCloser
+	gz bool
+	// buf holds the body's first maxLearn bytes; a strings.Builder, so
+	// parsing it makes no second copy.
+	buf *strings.Builder
+	// cut: the body went on past maxLearn.
+	cut  bool
 	done bool
 }
 
-// Read reads from the body, keeping a copy up to maxLearn.
+// newLearner wraps the body of resp. Its copy is preallocated from
+// Content-Length, up to maxLearn, so a body of known length is copied
+// without growing.
+func newLearner(g *Guard, ex exchange, resp *http.Response) *learner {
+	l := &learner{g: g, ex: ex, rc: resp.Body, buf: &strings.Builder{},
+		gz: strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") && !resp.Uncompressed}
+	if resp.ContentLength > 0 {
+		l.buf.Grow(int(min(resp.ContentLength, maxLearn)))
+	}
+	return l
+}
+
+// Read reads from the body, keeping a copy of its first maxLearn bytes.
 func (l *learner) Read(p []byte) (int, error) {
 	n, err := l.rc.Read(p)
-	if n > 0 && !l.over {
-		if l.buf.Len()+n > maxLearn {
-			l.over = true
-			l.buf = bytes.Buffer{}
-		} else {
-			l.buf.Write(p[:n])
-		}
+	if n > 0 && !l.cut {
+		l.keep(p[:n])
 	}
 	if errors.Is(err, io.EOF) {
-		l.finish()
+		l.finish(true)
 	}
 	return n, err
 }
 
+// keep appends b to the copy, never letting it grow past maxLearn.
+func (l *learner) keep(b []byte) {
+	if room := maxLearn - l.buf.Len(); len(b) > room {
+		b, l.cut = b[:room], true
+	}
+	if need := l.buf.Len() + len(b); need > l.buf.Cap() {
+		grown := &strings.Builder{}
+		grown.Grow(min(max(2*l.buf.Cap(), need, 512), maxLearn))
+		grown.WriteString(l.buf.String())
+		l.buf = grown
+	}
+	l.buf.Write(b)
+}
+
 // Close closes the body; a body closed before its end still teaches the
-// Location header and whatever complete JSON arrived (none, usually).
+// Location header and the ids of the part that arrived.
 func (l *learner) Close() error {
-	l.finish()
+	l.finish(false)
 	return l.rc.Close()
 }
 
-// finish learns from the body once.
-func (l *learner) finish() {
+// finish learns from the body once; eof tells whether it was read to its
+// end.
+func (l *learner) finish(eof bool) {
 	if l.done {
 		return
 	}
 	l.done = true
-	var raw []byte
-	if !l.over {
-		raw = l.buf.Bytes()
-		if l.gz {
-			raw = gunzip(raw)
-		}
+	raw, whole := l.buf.String(), eof && !l.cut
+	if l.gz {
+		var ok bool
+		raw, ok = gunzip(raw)
+		whole = whole && ok
 	}
-	l.g.learn(l.ex, raw)
-	l.buf = bytes.Buffer{}
+	l.g.learn(l.ex, raw, whole)
+	l.buf = nil
 }
 
-// gunzip decodes a gzip body up to maxLearn; nil when it is not gzip.
-func gunzip(b []byte) []byte {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
+// gunzip decodes a gzip body up to maxLearn; ok is false when the body
+// was cut, corrupt or decodes to more than maxLearn, and out is then the
+// part that decoded.
+func gunzip(b string) (out string, ok bool) {
+	zr, err := gzip.NewReader(strings.NewReader(b))
 	if err != nil {
-		return nil
+		return "", false
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, maxLearn))
-	if err != nil {
-		return nil
+	var sb strings.Builder
+	_, err = io.Copy(&sb, io.LimitReader(zr, maxLearn+1))
+	out = sb.String()
+	if len(out) > maxLearn {
+		return out[:maxLearn], false
 	}
-	return out
+	return out, err == nil
 }
 
 // discoveryEndpoints describe the service provider (RFC 7644, Section 4);
@@ -140,77 +208,242 @@ func isDiscovery(p string) bool {
 	return false
 }
 
-// learn records the ids of one response.
-func (g *Guard) learn(ex exchange, raw []byte) {
+// learn records the resources of one response. whole is false for a body
+// that was cut (beyond maxLearn, or closed early): its complete part still
+// teaches what it shows, but creates and the run's marker count only in a
+// whole body.
+func (g *Guard) learn(ex exchange, raw string, whole bool) {
+	var body gjson.Result
+	if raw != "" && (gjson.Valid(raw) || !whole && strings.HasPrefix(strings.TrimSpace(raw), "{")) {
+		body = gjson.Parse(raw)
+	}
 	if isDiscovery(ex.path) {
+		g.learnTypes(body)
 		return
 	}
-	var body gjson.Result
-	if len(raw) > 0 && gjson.ValidBytes(raw) {
-		body = gjson.ParseBytes(raw)
+	parent, last := resourceOf(ex.path)
+	post := ex.method == http.MethodPost
+	search := last == ".search"
+	bulk := post && strings.EqualFold(last, "Bulk")
+	list := getCI(body, "Resources")
+	// coll is the collection the answer's resources are in: the one posted
+	// to or listed, else the one of the resource addressed.
+	coll := parent
+	switch {
+	case strings.EqualFold(last, "Me"):
+		coll = anyColl // the subject's collection is not in the path
+	case post && !search || !search && list.Exists():
+		coll = strings.ToLower(last)
 	}
-	last := lastSegment(ex.path)
-	create := ex.method == http.MethodPost && (ex.status == http.StatusCreated || ex.status == http.StatusOK) &&
-		last != ".search" && !strings.EqualFold(last, "Bulk")
-	bulk := ex.method == http.MethodPost && strings.EqualFold(last, "Bulk")
+	create := whole && post && (ex.status == http.StatusCreated || ex.status == http.StatusOK) && !search && !bulk
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if create && echoesName(ex, body) {
-		if id := idOf(body.Get("id")); id != "" {
-			g.createdLocked(id, ex.sent)
-		} else if ex.status == http.StatusCreated {
-			g.createdLocked(locationID(ex.location), ex.sent)
+	if create {
+		id := idOf(getCI(body, "id"))
+		if id == "" && ex.status == http.StatusCreated {
+			id = locationID(ex.location)
 		}
+		g.createdLocked(key{coll, id}, ex.sent, echoesName(ex, body) || whole && g.markedLocked(body))
 	}
-	g.seenResourceLocked(body)
-	body.Get("Resources").ForEach(func(_, r gjson.Result) bool {
-		g.seenResourceLocked(r)
+	g.seenResourceLocked(body, coll, whole)
+	list.ForEach(func(_, r gjson.Result) bool {
+		g.seenResourceLocked(r, coll, whole)
 		return true
 	})
-	body.Get("Operations").ForEach(func(_, op gjson.Result) bool {
-		id := locationID(op.Get("location").String())
-		resp := op.Get("response")
-		if id == "" && resp.IsObject() {
-			id = idOf(resp.Get("id"))
-		}
-		// 201 is the answer to a create only (RFC 7644, Section 3.7.3); a
-		// result that leaves out its method still made a resource.
-		status := op.Get("status")
-		if status.IsObject() { // {"code": "201"} of early drafts
-			status = status.Get("code")
-		}
-		method := op.Get("method").String()
-		if bulk && status.Int() == http.StatusCreated && (method == "" || strings.EqualFold(method, http.MethodPost)) {
-			g.createdLocked(id, ex.sent)
-		}
-		g.seenLocked(id)
-		if resp.IsObject() {
-			g.seenResourceLocked(resp)
-		}
+	if !bulk {
+		return
+	}
+	i := 0
+	getCI(body, "Operations").ForEach(func(_, op gjson.Result) bool {
+		g.bulkResultLocked(ex, i, op, whole)
+		i++
 		return true
 	})
 }
 
-// seenResourceLocked records the id of resource r and the ids it refers to
-// (members, groups, manager), which name resources too.
-func (g *Guard) seenResourceLocked(r gjson.Result) {
+// bulkResultLocked learns from result i of a Bulk response: a POST
+// answered 2xx (or a result without method answered 201, which only a
+// create is; RFC 7644, Section 3.7.3) created the resource its location or
+// response names, in the collection its request posted to.
+func (g *Guard) bulkResultLocked(ex exchange, i int, op gjson.Result, whole bool) {
+	c, id := resourceOf(urlPath(getCI(op, "location").String()))
+	resp := getCI(op, "response")
+	if id == "" && resp.IsObject() {
+		id = idOf(getCI(resp, "id"))
+	}
+	req := ex.op(i, getCI(op, "bulkId").String())
+	method := getCI(op, "method").String()
+	if method == "" {
+		method = req.method
+	}
+	post := strings.EqualFold(method, http.MethodPost)
+	if post && req.path != "" {
+		c = strings.ToLower(lastSegment(req.path))
+	}
+	if c == "" {
+		c = anyColl
+	}
+	code := bulkStatus(op)
+	if whole && c != anyColl && (post && code/100 == 2 || method == "" && code == http.StatusCreated) {
+		g.createdLocked(key{c, id}, ex.sent, true)
+	}
+	g.seenLocked(key{c, id})
+	if resp.IsObject() {
+		g.seenResourceLocked(resp, c, whole)
+	}
+}
+
+// bulkStatus returns the HTTP status of a Bulk result: a string such as
+// "201" or "201 Created" (RFC 7644, Section 3.7.3), a number, or an early
+// draft's {"code": "201"}, its keys in any letter case; 0 when unreadable.
+func bulkStatus(op gjson.Result) int {
+	st := getCI(op, "status")
+	if st.IsObject() {
+		st = getCI(st, "code")
+	}
+	s := strings.TrimSpace(st.String())
+	end := 0
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	n, err := strconv.Atoi(s[:end])
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// learnTypes learns from /ResourceTypes which collection each resource
+// type lives at (name "User", endpoint "/Users"), so a member's "type"
+// tells the guard where its value points.
+func (g *Guard) learnTypes(body gjson.Result) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	learn := func(rt gjson.Result) {
+		name, ep := getCI(rt, "name").String(), getCI(rt, "endpoint").String()
+		if name != "" && ep != "" {
+			g.types[strings.ToLower(name)] = strings.ToLower(lastSegment(ep))
+		}
+	}
+	learn(body)
+	getCI(body, "Resources").ForEach(func(_, r gjson.Result) bool {
+		learn(r)
+		return true
+	})
+}
+
+// nameAttrs are the attributes fixtures put the run's marker in.
+var nameAttrs = []string{"userName", "displayName", "externalId"}
+
+// markedLocked reports whether resource r carries the run's marker in one
+// of its names.
+func (g *Guard) markedLocked(r gjson.Result) bool {
+	if g.marker == "" || !r.IsObject() {
+		return false
+	}
+	for _, a := range nameAttrs {
+		if v := getCI(r, a); v.Type == gjson.String && markedBy(v.String(), g.marker) {
+			return true
+		}
+	}
+	return false
+}
+
+// named reports whether resource r carries a name the marker could be in.
+func named(r gjson.Result) bool {
+	for _, a := range nameAttrs {
+		if getCI(r, a).Type == gjson.String {
+			return true
+		}
+	}
+	return false
+}
+
+// markedBy reports whether s carries marker (in lower case) at the start of
+// a word, in any letter case: fixtures put it at the start of userName,
+// externalId and a group's displayName, and after "(" in a user's
+// displayName; a name that holds it inside a longer word
+// ("xscimtest-<id>-1") is someone else's. cmd/scimtest's cleanup matches
+// leftovers the same way.
+func markedBy(s, marker string) bool {
+	low := strings.ToLower(s)
+	for off := 0; ; {
+		i := strings.Index(low[off:], marker)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i == 0 || !joinsWord(low[i-1]) {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+// joinsWord reports whether byte b continues a word of a name or an e-mail
+// local part. Bytes of multi-byte UTF-8 characters count as letters.
+func joinsWord(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.' || b >= 0x80
+}
+
+// seenResourceLocked records resource r of collection coll (and of the
+// collection its meta.location names, when that ends in its id) and the
+// resources it refers to (members, groups, manager). A resource carrying
+// the run's marker in a whole body is the run's; one named without it is
+// a stranger.
+func (g *Guard) seenResourceLocked(r gjson.Result, coll string, whole bool) {
 	if !r.IsObject() {
 		return
 	}
-	g.seenLocked(idOf(r.Get("id")))
+	id := idOf(getCI(r, "id"))
+	marked := whole && g.markedLocked(r)
+	stranger := !marked && g.marker != "" && named(r)
+	colls := []string{coll}
+	if c, lid := resourceOf(urlPath(getCI(getCI(r, "meta"), "location").String())); lid == id && c != "" && c != coll {
+		colls = append(colls, c)
+	}
+	for _, c := range colls {
+		g.observeLocked(key{c, id}, marked, stranger)
+	}
 	for _, refs := range []string{"members", "groups"} {
-		r.Get(refs).ForEach(func(_, m gjson.Result) bool {
-			g.seenLocked(idOf(m.Get("value")))
+		def := anyColl
+		if refs == "groups" {
+			def = g.typeColl("group")
+		}
+		getCI(r, refs).ForEach(func(_, m gjson.Result) bool {
+			g.seenRefLocked(m, def)
 			return true
 		})
 	}
 	r.ForEach(func(k, ext gjson.Result) bool {
 		if strings.HasPrefix(k.String(), "urn:") && ext.IsObject() {
-			g.seenLocked(idOf(ext.Get("manager.value")))
+			// A manager is a User (RFC 7643, Section 4.3).
+			g.seenRefLocked(getCI(ext, "manager"), g.typeColl("user"))
 		}
 		return true
 	})
+}
+
+// seenRefLocked records the resource reference m (a member, group or
+// manager) points to: in the collection its type or $ref names, else def.
+func (g *Guard) seenRefLocked(m gjson.Result, def string) {
+	if !m.IsObject() {
+		return
+	}
+	c := g.refCollLocked(m)
+	if c == "" {
+		c = def
+	}
+	g.seenLocked(key{c, idOf(getCI(m, "value"))})
+}
+
+// typeColl returns the collection of resource type name (lower case).
+func (g *Guard) typeColl(name string) string {
+	if c, ok := g.types[name]; ok {
+		return c
+	}
+	return anyColl
 }
 
 // idOf returns a JSON string or number as an id ("" otherwise).
@@ -221,26 +454,76 @@ func idOf(v gjson.Result) string {
 	return ""
 }
 
-// seenLocked records id as seen unless it is known already.
-func (g *Guard) seenLocked(id string) {
-	if id == "" {
+// putLocked stores s for k, keeping the per-id tally in step.
+func (g *Guard) putLocked(k key, s state) {
+	// Ids are substrings of the body they came in: cloned, or every body
+	// that taught one would stay in memory for the whole run (a map
+	// assignment stores the key it is given, even over an equal one).
+	k = key{strings.Clone(k.coll), strings.Clone(k.id)}
+	t := g.byID[k.id]
+	if old, ok := g.ids[k]; ok {
+		if old.created {
+			t.created--
+		} else {
+			t.foreign--
+		}
+	}
+	if s.created {
+		t.created++
+	} else {
+		t.foreign++
+	}
+	g.byID[k.id] = t
+	g.ids[k] = s
+}
+
+// seenLocked records resource k as seen unless it is known already.
+func (g *Guard) seenLocked(k key) { g.observeLocked(k, false, false) }
+
+// observeLocked records resource k as seen, as the run's when marked (and
+// not known as a stranger's), and as a stranger's when stranger.
+func (g *Guard) observeLocked(k key, marked, stranger bool) {
+	if k.id == "" || k.coll == "" {
 		return
 	}
-	if _, ok := g.ids[id]; !ok {
-		g.ids[id] = state{seq: g.seq}
+	s, ok := g.ids[k]
+	if ok && (s.created || s.stranger == stranger && !marked) {
+		return
+	}
+	if !ok {
+		s = state{seq: g.seq}
+	}
+	s.stranger = s.stranger || stranger
+	if marked && !s.stranger && k.coll != anyColl {
+		s.created = true
+	}
+	g.putLocked(k, s)
+}
+
+// createdLocked records resource k as created by a request sent at
+// sequence sent when ok (its answer is the resource the request made),
+// unless k was seen before that request was sent: a new resource cannot
+// carry an id that already existed, so a create answered with a known id
+// is a target returning someone else's resource, which stays foreign for
+// good.
+func (g *Guard) createdLocked(k key, sent uint64, ok bool) {
+	if k.id == "" || k.coll == "" {
+		return
+	}
+	if s, known := g.ids[k]; known && !s.created && s.seq < sent {
+		s.stranger = true
+		g.putLocked(k, s)
+		return
+	}
+	if ok {
+		g.putLocked(k, state{created: true})
 	}
 }
 
-// createdLocked records id as created by a request sent at sequence sent,
-// unless the id was seen before that request was sent: a new resource
-// cannot carry an id that already existed, so a create answered with a known
-// id is a target returning someone else's resource.
-func (g *Guard) createdLocked(id string, sent uint64) {
-	if id == "" {
-		return
+// locationID returns the id a Location URL (absolute or a path) ends in.
+func locationID(loc string) string {
+	if loc == "" {
+		return ""
 	}
-	if s, ok := g.ids[id]; ok && !s.created && s.seq < sent {
-		return
-	}
-	g.ids[id] = state{created: true}
+	return lastSegment(urlPath(loc))
 }

@@ -7,13 +7,31 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// foreignIDLocked reports whether id was seen but not created by this run.
-func (g *Guard) foreignIDLocked(id string) bool {
+// foreignLockedIn reports whether the resource id of collection coll was
+// seen but not created by this run: seen in coll, or seen where its
+// collection could not be told and not created in coll. An empty coll
+// means the collection is unknown: see [Guard.foreignAnywhereLocked].
+func (g *Guard) foreignLockedIn(coll, id string) bool {
 	if id == "" {
 		return false
 	}
-	s, ok := g.ids[id]
-	return ok && !s.created
+	if coll == "" {
+		return g.foreignAnywhereLocked(id)
+	}
+	if s, ok := g.ids[key{coll, id}]; ok {
+		return !s.created
+	}
+	_, ok := g.ids[key{anyColl, id}]
+	return ok
+}
+
+// foreignAnywhereLocked reports whether id, of a collection the request
+// does not tell, is foreign in some collection and created in none: a
+// member without "type" or "$ref" whose id is the run's user and a
+// stranger's group is taken for the run's user.
+func (g *Guard) foreignAnywhereLocked(id string) bool {
+	t := g.byID[id]
+	return t.foreign > 0 && t.created == 0
 }
 
 // refKeys are the attributes whose strings can name a resource (compared
@@ -24,11 +42,13 @@ func (g *Guard) foreignIDLocked(id string) bool {
 // for one of them.
 var refKeys = map[string]bool{"value": true, "$ref": true, "path": true, "id": true}
 
-// foreignInLocked returns the first seen-but-not-created id that v names
-// at a reference attribute: as a whole string, as the last segment of a path
+// foreignInLocked returns the first foreign id that v names at a reference
+// attribute: as a whole string, as the last segment of a path
 // ("/Users/<id>"), or quoted inside a PATCH filter path
-// (`members[value eq "<id>"]`). key is the attribute v is the value of.
-func (g *Guard) foreignInLocked(v gjson.Result, key string) string {
+// (`members[value eq "<id>"]`). name is the attribute v is the value of,
+// coll the collection its id belongs to when known ("" otherwise), and top
+// tells the request body itself from the objects inside it.
+func (g *Guard) foreignInLocked(v gjson.Result, name, coll string, top bool) string {
 	found := ""
 	switch {
 	case v.IsObject():
@@ -36,47 +56,78 @@ func (g *Guard) foreignInLocked(v gjson.Result, key string) string {
 		// members, groups or a manager (or it has no path: then the value
 		// is an object whose own keys say what it holds).
 		skipValue := false
+		if p := getCI(v, "path"); p.Type == gjson.String && hasKey(v, "op") {
+			skipValue = !namesReference(p.String())
+		}
+		// A member's or manager's "type" or "$ref" says which collection
+		// its value is an id of.
+		hint := g.refCollLocked(v)
 		v.ForEach(func(k, e gjson.Result) bool {
-			if strings.EqualFold(k.String(), "path") && e.Type == gjson.String && hasKey(v, "op") {
-				skipValue = !namesReference(e.String())
-			}
-			return true
-		})
-		v.ForEach(func(k, e gjson.Result) bool {
-			name := strings.ToLower(k.String())
-			if name == "value" && skipValue || name == "groups" {
+			n := strings.ToLower(k.String())
+			if n == "value" && skipValue || n == "groups" {
 				// A User's groups is readOnly (RFC 7643, Section 4.1.2):
 				// the target ignores it in a write, and a GET+PUT echoes
 				// the groups a target put its new users in by itself.
 				return true
 			}
-			found = g.foreignInLocked(e, name)
+			c := ""
+			switch {
+			case n == "id" && top:
+				c = coll
+			case n == "value":
+				c = hint
+			}
+			found = g.foreignInLocked(e, n, c, false)
 			return found == ""
 		})
 	case v.IsArray():
 		v.ForEach(func(_, e gjson.Result) bool {
-			found = g.foreignInLocked(e, key)
+			found = g.foreignInLocked(e, name, coll, false)
 			return found == ""
 		})
-	case (v.Type == gjson.String || v.Type == gjson.Number) && refKeys[key]:
-		for _, cand := range candidates(v.String()) {
-			if g.foreignIDLocked(cand) {
-				return cand
+	case (v.Type == gjson.String || v.Type == gjson.Number) && refKeys[name]:
+		for _, r := range candidates(v.String(), coll) {
+			if g.foreignLockedIn(r.coll, r.id) {
+				return r.id
 			}
 		}
 	}
 	return found
 }
 
-// hasKey reports whether object v has key k, in any letter case.
-func hasKey(v gjson.Result, k string) bool {
-	found := false
-	v.ForEach(func(key, _ gjson.Result) bool {
-		found = strings.EqualFold(key.String(), k)
-		return !found
-	})
-	return found
+// refCollLocked returns the collection that reference object v (a member,
+// a group, a manager) points into, from its "type" (a resource type the
+// guard knows) or its "$ref"; "" when neither tells.
+func (g *Guard) refCollLocked(v gjson.Result) string {
+	if t := getCI(v, "type"); t.Type == gjson.String {
+		if c, ok := g.types[strings.ToLower(t.String())]; ok {
+			return c
+		}
+	}
+	if r := getCI(v, "$ref"); r.Type == gjson.String {
+		if c, id := resourceOf(urlPath(r.String())); id != "" {
+			return c
+		}
+	}
+	return ""
 }
+
+// getCI returns the member k of object v, in any letter case (SCIM
+// attribute names are case-insensitive, RFC 7643 Section 2.1).
+func getCI(v gjson.Result, k string) gjson.Result {
+	var out gjson.Result
+	v.ForEach(func(key, e gjson.Result) bool {
+		if strings.EqualFold(key.String(), k) {
+			out = e
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// hasKey reports whether object v has key k, in any letter case.
+func hasKey(v gjson.Result, k string) bool { return getCI(v, k).Exists() }
 
 // namesReference reports whether a PATCH path leads to attributes that hold
 // resource ids: members, groups, manager (RFC 7643, Sections 4.1.2, 4.2
@@ -86,11 +137,15 @@ func namesReference(path string) bool {
 	return strings.Contains(p, "member") || strings.Contains(p, "group") || strings.Contains(p, "manager")
 }
 
-// candidates returns the ids a string could name.
-func candidates(s string) []string {
-	out := []string{s}
+// candidates returns the resources a reference string could name: itself
+// in coll, the resource a path ends in ("/Users/<id>": that id of Users),
+// and each quoted string of a filter, of a collection not told.
+func candidates(s, coll string) []key {
+	out := []key{{coll, s}}
 	if strings.Contains(s, "/") {
-		out = append(out, lastSegment(s))
+		if c, id := resourceOf(urlPath(s)); id != "" {
+			out = append(out, key{c, id})
+		}
 	}
 	for rest := s; ; {
 		i := strings.IndexByte(rest, '"')
@@ -102,32 +157,48 @@ func candidates(s string) []string {
 		if j < 0 {
 			break
 		}
-		out = append(out, rest[:j])
+		out = append(out, key{"", rest[:j]})
 		rest = rest[j+1:]
 	}
 	return out
 }
 
-// lastSegment returns the last non-empty, unescaped segment of a URL path.
-func lastSegment(p string) string {
+// resourceOf splits an escaped URL path into the collection (the segment
+// before the last, in lower case; "" when there is none) and the last
+// segment, both unescaped.
+func resourceOf(p string) (coll, id string) {
 	if i := strings.IndexAny(p, "?#"); i >= 0 {
 		p = p[:i]
 	}
 	p = strings.TrimRight(p, "/")
-	seg := p[strings.LastIndexByte(p, '/')+1:]
+	i := strings.LastIndexByte(p, '/')
+	id = unescape(p[i+1:])
+	if i <= 0 {
+		return "", id
+	}
+	rest := p[:i]
+	return strings.ToLower(unescape(rest[strings.LastIndexByte(rest, '/')+1:])), id
+}
+
+// unescape undoes the escaping of one path segment, leaving it as it is
+// when it does not unescape.
+func unescape(seg string) string {
 	if u, err := url.PathUnescape(seg); err == nil {
 		return u
 	}
 	return seg
 }
 
-// locationID returns the id a Location URL (absolute or a path) ends in.
-func locationID(loc string) string {
-	if loc == "" {
-		return ""
+// lastSegment returns the last non-empty, unescaped segment of a URL path.
+func lastSegment(p string) string {
+	_, id := resourceOf(p)
+	return id
+}
+
+// urlPath returns the escaped path of an absolute URL or a path.
+func urlPath(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.EscapedPath()
 	}
-	if u, err := url.Parse(loc); err == nil {
-		return lastSegment(u.EscapedPath())
-	}
-	return lastSegment(loc)
+	return s
 }
