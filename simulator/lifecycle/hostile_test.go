@@ -320,3 +320,72 @@ func TestLeftovers(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardKeepsOutOfAdminView: a refusal is scimtest's own, not something
+// the IdP reports; it is listed under "Guard:" and "refused by the guard",
+// never in what the Okta admin would see.
+func TestGuardKeepsOutOfAdminView(t *testing.T) {
+	ref, err := reference.New(reference.Options{BasePath: "/scim/v2", Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		q.Del("filter")
+		r.URL.RawQuery = q.Encode()
+		ref.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/scim/v2/Users",
+		strings.NewReader(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"real.person@example.com","active":true}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("seed user: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	s, err := lifecycle.Run(context.Background(), small("okta", ts.URL+"/scim/v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := write(t, s)
+	if s.RefusedTotal == 0 {
+		t.Fatalf("the guard refused nothing:\n%s", out)
+	}
+	for _, a := range s.Admin {
+		if strings.Contains(a, "refused") || strings.Contains(a, "did not create") {
+			t.Errorf("admin view repeats a guard refusal: %q", a)
+		}
+	}
+	if _, admin, _ := strings.Cut(out, "admin would see"); strings.Contains(admin, "scimtest refused") {
+		t.Errorf("summary's admin section repeats a guard refusal:\n%s", out)
+	}
+}
+
+// TestReusedRunIDOwnsItsResources: a second run with the same run ID links
+// the users the first one kept (Okta finds them by userName, as it does in
+// production) and may write to them: they carry the run's marker. Before the
+// guard learned the marker, every write to them was refused.
+func TestReusedRunIDOwnsItsResources(t *testing.T) {
+	ref, err := reference.New(reference.Options{BasePath: "/scim/v2", Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(ref)
+	t.Cleanup(ts.Close)
+	first := small("okta", ts.URL+"/scim/v2")
+	first.RunID, first.Keep = "reuse1", true
+	if s, err := lifecycle.Run(context.Background(), first); err != nil || s.Failed() || s.RefusedTotal > 0 {
+		t.Fatalf("first run: %v\n%s", err, write(t, s))
+	}
+	second := small("okta", ts.URL+"/scim/v2")
+	second.RunID = "reuse1"
+	s, err := lifecycle.Run(context.Background(), second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.RefusedTotal > 0 {
+		t.Errorf("the guard refused writes to the first run's resources:\n%s", write(t, s))
+	}
+}

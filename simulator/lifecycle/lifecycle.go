@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"github.com/scimtest/scimtest/fixtures"
 	"github.com/scimtest/scimtest/simulator"
 	"github.com/scimtest/scimtest/simulator/guard"
 	"github.com/scimtest/scimtest/simulator/transcript"
@@ -222,8 +223,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		hc = &cp
 	}
 	// The guard sits closest to the wire, under the rate limiter, so it
-	// sees every request a flow sends, retries included.
+	// sees every request a flow sends, retries included. The run's marker
+	// makes the resources it names the run's: a userName the target
+	// rewrote, and the users of an earlier run with the same RunID, which
+	// Okta links as it would in production.
 	g := guard.New()
+	if cfg.RunID != "" {
+		g.Own(fixtures.Marker(cfg.RunID))
+	}
 	hc = g.Client(hc)
 	probe := &firstAnswer{}
 	hook := func(ex transcript.Exchange) {

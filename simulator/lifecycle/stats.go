@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scimtest/scimtest/simulator"
+	"github.com/scimtest/scimtest/simulator/guard"
 	"github.com/scimtest/scimtest/simulator/transcript"
 )
 
@@ -174,8 +175,11 @@ func (s *stats) record(k Kind, err error) {
 	ec, ok := s.errs[key]
 	if !ok {
 		ec = &ErrorClass{Status: status, ScimType: scimType, Cause: key.Cause, Kind: k, Example: example}
+		// A guard refusal never reached the target: the IdP would have sent
+		// the request and reports nothing of the kind, so it stays out of
+		// the admin's view (the summary lists it under "Guard:").
 		var am adminMessager
-		if errors.As(err, &am) {
+		if errors.As(err, &am) && !errors.Is(err, guard.ErrForeign) {
 			ec.Admin = am.AdminMessage()
 		}
 		s.errs[key] = ec
