@@ -111,12 +111,13 @@ func throttledStart(where string, resp *simulator.Response, waited, wait time.Du
 		fix = "the target is unavailable for now; try again later"
 	}
 	if d, ok := simulator.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && waited+d > wait {
-		more := ""
 		if resp.Attempts > 1 {
-			what, more = what+",", " more"
+			// What it asks now may be short; the sum is what is too long.
+			return fmt.Sprintf("%s, and asked to wait %s more (Retry-After), beyond the %s scimtest waits at the start: %s",
+				what, reports.FormatDuration(d), reports.FormatDuration(wait), fix)
 		}
-		return fmt.Sprintf("%s and asked to wait %s%s (Retry-After), longer than scimtest waits at the start (%s): %s",
-			what, reports.FormatDuration(d), more, reports.FormatDuration(wait), fix)
+		return fmt.Sprintf("%s and asked to wait %s (Retry-After), longer than scimtest waits at the start (%s): %s",
+			what, reports.FormatDuration(d), reports.FormatDuration(wait), fix)
 	}
 	const cause = "the target is throttling or unavailable; try again later or lower the load on it"
 	if resp.Attempts == 1 {

@@ -216,7 +216,7 @@ func TestProbeThrottledStart(t *testing.T) {
 		{"503 asked for longer than the start waits", throttlingServer(-1, 503, "120"), time.Minute,
 			"/ServiceProviderConfig answered 503 and asked to wait 2m0s (Retry-After), longer than scimtest waits at the start (1m0s): the target is unavailable for now; try again later", nil},
 		{"asked for more after waiting", throttlingServer(-1, 429, "40"), time.Minute,
-			"/ServiceProviderConfig still answered 429 after 2 attempts and 40s of waiting, and asked to wait 40s more (Retry-After), longer than scimtest waits at the start (1m0s): try again later or raise the target's rate limit for this client",
+			"/ServiceProviderConfig still answered 429 after 2 attempts and 40s of waiting, and asked to wait 40s more (Retry-After), beyond the 1m0s scimtest waits at the start: try again later or raise the target's rate limit for this client",
 			[]time.Duration{40 * time.Second}},
 		{"never lets up", throttlingServer(-1, 429, "1"), time.Minute,
 			"/ServiceProviderConfig still answered 429 after 11 attempts and 10s of waiting as asked (scimtest waits up to 1m0s at the start): the target is throttling or unavailable; try again later or lower the load on it",
