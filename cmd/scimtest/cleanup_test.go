@@ -151,6 +151,8 @@ func TestCleanupRefusesBadInvocations(t *testing.T) {
 		{[]string{"cleanup", "--target", st.base, "--run-id", "run*"}, `scimtest: --run-id "run*" is not a run ID`},
 		{[]string{"cleanup", "--target", st.base, "--run-id", "../Users"}, `scimtest: --run-id "../Users" is not a run ID`},
 		{[]string{"cleanup", "--target", st.base, "--run-id", strings.Repeat("a", 65)}, "is not a run ID"},
+		{[]string{"cleanup", "--target", st.base, "--run-id", "abc-1"}, `scimtest: --run-id "abc-1" is not a run ID`},
+		{[]string{"cleanup", "--target", st.base, "--run-id", "abc", "--timeout", "0s"}, "scimtest: --timeout and --request-timeout must be positive"},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := runCLI(t, nil, tt.args...)

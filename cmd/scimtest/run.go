@@ -143,6 +143,8 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	}
 	if f.runID == "" {
 		f.runID = fixtures.NewRunID()
+	} else if err := fixtures.CheckRunID(f.runID); err != nil {
+		return usageErr("--run-id %w", err)
 	}
 	httpClient, err := f.tls.client()
 	if err != nil {
@@ -199,8 +201,17 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	printSummary(stdout, shown, f.verbose, f.out)
 	interrupted := strings.Contains(res.Run.Interrupted, "Interrupted")
 	leftovers := fmt.Sprintf("run ID %s: `scimtest cleanup --run-id %s` removes leftovers", f.runID, f.runID)
-	if (interrupted || res.Run.TimedOut) && !embedded {
-		leftovers = sweepStopped(f, httpClient, start)
+	if !embedded && err == nil {
+		// The specs' DeferCleanup ignores a failed DELETE, and a create cut
+		// short may have stored a resource no spec learned the id of: every
+		// run against a real target sweeps its run ID before it ends.
+		swept := sweepAfterRun(f, httpClient, start, interrupted || res.Run.TimedOut)
+		switch {
+		case interrupted || res.Run.TimedOut:
+			leftovers = swept
+		case swept != "":
+			fmt.Fprintln(stdout, swept)
+		}
 	}
 	switch {
 	case err != nil:
@@ -228,24 +239,35 @@ func allExcluded(res *reports.Results) bool {
 	return true
 }
 
-// sweepStopped deletes, after a run stopped by ^C or --timeout, whatever
-// still carries its run ID: a create cut short after the target stored the
-// resource leaves one the specs never learned the id of. It takes at most
-// the grace period and never goes past --timeout; it returns the part of
-// the final message that says what remains.
-func sweepStopped(f runFlags, hc *http.Client, start time.Time) string {
+// sweepAfterRun deletes, after a run against an external target, whatever
+// still carries its run ID: a DELETE of the specs' cleanup the target
+// refused, or a create cut short by ^C or --timeout after the target
+// stored the resource. It takes at most the grace period and never goes
+// past --timeout. It returns what to tell about what remains: for a
+// stopped run, the part of the final message; for a finished one, a line
+// of its own, "" when the sweep found nothing. Words are chosen to claim
+// no more than a filter answer proves: the target may answer an empty list
+// to a filter it does not support.
+func sweepAfterRun(f runFlags, hc *http.Client, start time.Time, stopped bool) string {
+	hint := fmt.Sprintf("`scimtest cleanup --run-id %s` removes leftovers", f.runID)
 	budget := min(suites.RunGracePeriod(f.timeout, f.requestTimeout), time.Until(start.Add(f.timeout)))
 	if budget <= 0 {
-		return fmt.Sprintf("run ID %s: no time left to sweep; `scimtest cleanup --run-id %s` removes leftovers", f.runID, f.runID)
+		return fmt.Sprintf("run ID %s: no time left to sweep; %s", f.runID, hint)
 	}
-	n, err := sweepAfterStop(f.target, f.token, hc, f.requestTimeout, budget, f.runID)
+	n, err := sweepAfterStop(f.target, f.token, hc, f.requestTimeout, budget, f.runID, !stopped)
 	switch {
+	case err != nil && n > 0:
+		return fmt.Sprintf("run ID %s: swept %s, then %s; %s", f.runID, count(int64(n), "leftover resource"), oneLineErr(err), hint)
 	case err != nil:
-		return fmt.Sprintf("run ID %s: %s", f.runID, oneLineErr(err))
+		return fmt.Sprintf("run ID %s: %s; %s", f.runID, oneLineErr(err), hint)
+	case stopped && n > 0:
+		return fmt.Sprintf("run ID %s: deleted %s after the stop", f.runID, count(int64(n), "leftover resource"))
+	case stopped:
+		return fmt.Sprintf("run ID %s: after the stop, no resource carrying run ID %s was found", f.runID, f.runID)
 	case n > 0:
-		return fmt.Sprintf("run ID %s: deleted %d leftover resource(s) after the stop", f.runID, n)
+		return fmt.Sprintf("swept %s of run %s that the specs' cleanup could not delete", count(int64(n), "leftover resource"), f.runID)
 	}
-	return fmt.Sprintf("run ID %s: nothing was left behind", f.runID)
+	return ""
 }
 
 // oneLineErr is err's text on one line.

@@ -130,8 +130,11 @@ func checkSimulateFlags(f simulateFlags) error {
 		return fmt.Errorf("--request-timeout must be positive, got %s", f.requestTimeout)
 	case f.timeout <= 0:
 		return fmt.Errorf("--timeout must be positive, got %s", f.timeout)
-	case strings.TrimSpace(f.runID) != f.runID || strings.ContainsAny(f.runID, "/?#%\" \t"):
-		return fmt.Errorf("--run-id %q: use letters, digits and dashes", f.runID)
+	}
+	if f.runID != "" { // empty: a fresh one is made
+		if err := fixtures.CheckRunID(f.runID); err != nil {
+			return fmt.Errorf("--run-id %w", err)
+		}
 	}
 	return nil
 }
@@ -239,7 +242,7 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 // whose cleanup could not delete everything by id: a create that got no
 // usable answer may still have stored its resource. It runs only when
 // cleanup was not cut off (a target that hangs would hang the sweep too),
-// and before deadline, and reports whether nothing is left.
+// and before deadline, and reports whether it found nothing more of the run.
 func sweepLeftovers(out io.Writer, cfg lifecycle.Config, sum *lifecycle.Summary, tf tlsFlags, deadline time.Time) bool {
 	for _, k := range []lifecycle.Kind{lifecycle.KindDeleteUser, lifecycle.KindDeleteGroup} {
 		if sum.Count(k).NotRun > 0 {
@@ -254,12 +257,18 @@ func sweepLeftovers(out io.Writer, cfg lifecycle.Config, sum *lifecycle.Summary,
 	if err != nil {
 		return false // checked before the run: cannot happen
 	}
-	n, err := sweepAfterStop(cfg.BaseURL, cfg.Token, hc, cfg.Timeout, budget, cfg.RunID)
+	n, err := sweepAfterStop(cfg.BaseURL, cfg.Token, hc, cfg.Timeout, budget, cfg.RunID, false)
 	if err != nil {
-		fmt.Fprintf(out, "\nSweep of run %s: %s\n", cfg.RunID, oneLineErr(err))
+		if n > 0 {
+			fmt.Fprintf(out, "\nSweep of run %s: deleted %s more carrying its run ID, then %s\n", cfg.RunID, count(int64(n), "resource"), oneLineErr(err))
+		} else {
+			fmt.Fprintf(out, "\nSweep of run %s: %s\n", cfg.RunID, oneLineErr(err))
+		}
 		return false
 	}
-	fmt.Fprintf(out, "\nSweep of run %s: deleted %s more carrying its run ID; nothing is left\n", cfg.RunID, count(int64(n), "resource"))
+	// A filter answer proves no more than this: a target may answer an
+	// empty list to a filter it does not support.
+	fmt.Fprintf(out, "\nSweep of run %s: deleted %s more carrying its run ID; no other resource carrying run ID %s was found\n", cfg.RunID, count(int64(n), "resource"), cfg.RunID)
 	return true
 }
 
