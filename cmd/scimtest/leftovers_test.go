@@ -263,7 +263,7 @@ func TestRunSweepFailureIsNotHidden(t *testing.T) {
 // TestSweepAfterStopClaimsOnlyWhatItFound: after a stopped run whose sweep
 // found nothing, the message says no resource carrying the run ID was
 // found, not that the target is clean (a target may answer an empty list
-// to a filter it does not support).
+// to a filter it does not support). After a finished run, it says nothing.
 func TestSweepAfterStopClaimsOnlyWhatItFound(t *testing.T) {
 	st := newSharedTarget(t, nil, nil)
 	f := runFlags{target: st.base, token: st.token, runID: "stopped1", timeout: time.Minute, requestTimeout: 5 * time.Second}
@@ -271,8 +271,14 @@ func TestSweepAfterStopClaimsOnlyWhatItFound(t *testing.T) {
 	if want := "run ID stopped1: after the stop, no resource carrying run ID stopped1 was found"; got != want {
 		t.Errorf("stopped: %q, want %q", got, want)
 	}
+	// After a finished run the sweep stays cheap: one filtered query per
+	// endpoint when nothing is left.
+	sent := st.requests.Load()
 	if got := sweepAfterRun(f, http.DefaultClient, time.Now(), false); got != "" {
 		t.Errorf("finished: %q, want nothing said", got)
+	}
+	if n := st.requests.Load() - sent; n != 2 {
+		t.Errorf("the sweep after a finished run sent %d requests, want 2 (one per endpoint)", n)
 	}
 }
 
