@@ -259,7 +259,7 @@ func TestSimulateSweepsUnseenCreates(t *testing.T) {
 		t.Fatalf("want exit 1: %s", r)
 	}
 	simOneLine(t, r, "scimtest: 1 operation failed")
-	if !strings.Contains(r.stdout, "Sweep of run sweeprun: deleted 1 resource more carrying its run ID; nothing is left") {
+	if !strings.Contains(r.stdout, "Sweep of run sweeprun: deleted 1 resource more carrying its run ID; no other resource carrying run ID sweeprun was found") {
 		t.Errorf("summary does not report the sweep: %s", r)
 	}
 	if strings.Contains(r.stdout+r.stderr, "scimtest cleanup") {

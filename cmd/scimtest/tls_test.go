@@ -33,7 +33,7 @@ func TestTLSFlags(t *testing.T) {
 	}
 	commands := map[string][]string{
 		"simulate": {"simulate", "okta", "--target", base, "--token", "tls-token", "--users", "2", "--groups", "1", "--members-per-group", "1"},
-		"cleanup":  {"cleanup", "--target", base, "--token", "tls-token", "--run-id", "nothing-to-delete"},
+		"cleanup":  {"cleanup", "--target", base, "--token", "tls-token", "--run-id", "nothingtodelete"},
 	}
 	tests := []struct {
 		name     string
