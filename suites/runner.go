@@ -17,6 +17,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
+	"github.com/scimtest/scimtest/fixtures"
 	"github.com/scimtest/scimtest/reports"
 	"github.com/scimtest/scimtest/simulator"
 	"github.com/scimtest/scimtest/simulator/guard"
@@ -101,7 +102,9 @@ func Run(ctx context.Context, opts Options) (*reports.Results, error) {
 	}
 	// Every request of the run goes through the guard, which refuses any
 	// write naming a resource the run did not create (simulator/guard).
-	g := guard.New()
+	// The run's marker makes resources carrying its run ID its own, also when
+	// a target rewrites userName or a re-used --run-id links a run's users.
+	g := guard.New().Own(fixtures.Marker(t.RunID))
 	client, err := simulator.New(simulator.Options{
 		BaseURL:    t.BaseURL,
 		Auth:       auth,
