@@ -404,39 +404,9 @@ func findRun(ctx context.Context, c *simulator.Client, endpoint string, attrs, f
 // of runID.
 func carriesRun(r gjson.Result, attrs []string, runID string) bool {
 	for _, a := range attrs {
-		if markedBy(r.Get(a).String(), runID) {
+		if fixtures.HasRunID(r.Get(a).String(), runID) {
 			return true
 		}
 	}
 	return false
-}
-
-// markedBy reports whether s carries the marker of runID at the start of a
-// word, in any letter case (servers may fold userName). Fixtures put the
-// marker at the start of userName, externalId and a group's displayName,
-// and after "(" in a user's displayName; a name that holds the marker inside
-// a longer word ("xscimtest-<id>-1", "a.scimtest-<id>-1") is someone else's.
-func markedBy(s, runID string) bool {
-	if !fixtures.HasRunID(s, runID) {
-		return false
-	}
-	low, m := strings.ToLower(s), strings.ToLower(fixtures.Marker(runID))
-	for off := 0; ; {
-		i := strings.Index(low[off:], m)
-		if i < 0 {
-			return false
-		}
-		i += off
-		if i == 0 || !joinsWord(low[i-1]) {
-			return true
-		}
-		off = i + 1
-	}
-}
-
-// joinsWord reports whether byte b continues a word of a name or an e-mail
-// local part, so a marker right after it is inside a longer word. Bytes of
-// multi-byte UTF-8 characters (letters in other scripts) count as letters.
-func joinsWord(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.' || b >= 0x80
 }

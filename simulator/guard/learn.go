@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/scimtest/scimtest/fixtures"
 )
 
 // maxLearn bounds how much of one response body the guard keeps to learn
@@ -343,7 +345,7 @@ func (g *Guard) markedLocked(r gjson.Result) bool {
 		return false
 	}
 	for _, a := range nameAttrs {
-		if v := getCI(r, a); v.Type == gjson.String && markedBy(v.String(), g.marker) {
+		if v := getCI(r, a); v.Type == gjson.String && fixtures.HasMarker(v.String(), g.marker) {
 			return true
 		}
 	}
@@ -358,33 +360,6 @@ func named(r gjson.Result) bool {
 		}
 	}
 	return false
-}
-
-// markedBy reports whether s carries marker (in lower case) at the start of
-// a word, in any letter case: fixtures put it at the start of userName,
-// externalId and a group's displayName, and after "(" in a user's
-// displayName; a name that holds it inside a longer word
-// ("xscimtest-<id>-1") is someone else's. cmd/scimtest's cleanup matches
-// leftovers the same way.
-func markedBy(s, marker string) bool {
-	low := strings.ToLower(s)
-	for off := 0; ; {
-		i := strings.Index(low[off:], marker)
-		if i < 0 {
-			return false
-		}
-		i += off
-		if i == 0 || !joinsWord(low[i-1]) {
-			return true
-		}
-		off = i + 1
-	}
-}
-
-// joinsWord reports whether byte b continues a word of a name or an e-mail
-// local part. Bytes of multi-byte UTF-8 characters count as letters.
-func joinsWord(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.' || b >= 0x80
 }
 
 // seenResourceLocked records resource r of collection coll (and of the
