@@ -60,8 +60,9 @@ func probe(ctx context.Context, c *simulator.Client, hasToken bool, wait time.Du
 	where := redactURL(c.BaseURL()) + spc
 	if resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable {
 		// Nothing else runs yet: what the gate counts was the probe's wait.
+		// Not ErrNotSCIM: a throttling target may be SCIM, just busy.
 		waited := c.Throttling().Waited - before
-		return &probeError{[]error{ErrUnreachable, ErrNotSCIM}, throttledStart(where, resp, waited, wait)}
+		return &probeError{[]error{ErrUnreachable}, throttledStart(where, resp, waited, wait)}
 	}
 	if resp.Status != http.StatusOK || !gjson.ValidBytes(resp.Body) {
 		return &probeError{[]error{ErrUnreachable, ErrNotSCIM}, notSCIM(where, resp)}
