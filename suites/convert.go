@@ -174,8 +174,14 @@ func noteThrottled(s *reports.Spec) {
 		}
 		attempts++
 	}
-	s.Failure.Message += fmt.Sprintf("\nthrottled: the target still answered %d to %s %s after %d attempt(s), honouring Retry-After; this failure may be its rate limit, not the rule (lower the load or raise the limit)",
-		last.Status, last.Method, last.URL, attempts)
+	tries := "1 attempt"
+	if attempts > 1 {
+		tries = fmt.Sprintf("%d attempts", attempts)
+	}
+	// Retry-After may have asked for more than a request waits (the
+	// client's MaxWait), so the message claims no waiting it cannot prove.
+	s.Failure.Message += fmt.Sprintf("\nthrottled: the target still answered %d to %s %s after %s (scimtest retries within its wait budget as Retry-After asks); this failure may be its rate limit, not the rule (lower the load or raise the limit)",
+		last.Status, last.Method, last.URL, tries)
 	if s.Failure.Cause == "" {
 		s.Failure.Cause = fmt.Sprintf("throttled by the target: %d after retries", last.Status)
 	}

@@ -180,7 +180,7 @@ func TestConvertNotesThrottling(t *testing.T) {
 	sr := spec("a", must, types.SpecStateFailed, "POST /Users answered 429 (want 201)",
 		entry(transcript.Exchange{Method: "GET", URL: "http://t/Users", Status: 200}), entry(throttled), entry(throttled), entry(throttled))
 	s := convertSpec(sr, false, "")
-	want := "\nthrottled: the target still answered 429 to POST http://t/Users after 3 attempt(s), honouring Retry-After"
+	want := "\nthrottled: the target still answered 429 to POST http://t/Users after 3 attempts (scimtest retries within its wait budget as Retry-After asks)"
 	if s.Failure == nil || !strings.Contains(s.Failure.Message, want) || s.Failure.Cause != "throttled by the target: 429 after retries" {
 		t.Errorf("failure = %+v", s.Failure)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/scimtest/scimtest/reference"
 	"github.com/scimtest/scimtest/reference/faults"
+	"github.com/scimtest/scimtest/simulator"
 	"github.com/scimtest/scimtest/simulator/lifecycle"
 )
 
@@ -238,6 +239,17 @@ func TestThrottledSummary(t *testing.T) {
 	}
 	if !strings.Contains(out, "Throttled: the target answered 429/503 2 times; 2 retries") {
 		t.Errorf("summary does not report the throttling:\n%s", out)
+	}
+}
+
+// TestThrottledSummaryCountsNotSent: requests held back beyond their wait
+// budget (a Retry-After longer than a request may wait) are reported apart
+// from those that still got 429/503 after their retries.
+func TestThrottledSummaryCountsNotSent(t *testing.T) {
+	s := &lifecycle.Summary{Throttling: simulator.ThrottleStats{Throttled: 2, Retries: 1, Waited: time.Second, GaveUp: 1, NotSent: 7}}
+	out := write(t, s)
+	if !strings.Contains(out, "1 gave up, 7 not sent (Retry-After beyond the wait budget)") {
+		t.Errorf("summary does not count the requests not sent:\n%s", out)
 	}
 }
 

@@ -361,8 +361,8 @@ func (s *Summary) Write(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "Latency: p50 %s  p95 %s  p99 %s\n", fmtDur(s.P50), fmtDur(s.P95), fmtDur(s.P99))
 	if t := s.Throttling; t.Throttled > 0 {
-		fmt.Fprintf(&b, "Throttled: the target answered 429/503 %d times; %d retries, requests held back %s in total, %d gave up\n",
-			t.Throttled, t.Retries, t.Waited.Round(time.Millisecond), t.GaveUp)
+		fmt.Fprintf(&b, "Throttled: the target answered 429/503 %d times; %d retries, requests held back %s in total, %d gave up, %d not sent (Retry-After beyond the wait budget)\n",
+			t.Throttled, t.Retries, t.Waited.Round(time.Millisecond), t.GaveUp, t.NotSent)
 	}
 	if s.RefusedTotal > 0 {
 		fmt.Fprintf(&b, "Guard: refused %d requests that would have changed a resource this run did not create\n", s.RefusedTotal)
