@@ -180,7 +180,9 @@ func capBody(b string, limit int) (string, bool) {
 	for cut > 0 && !utf8.RuneStart(b[cut]) {
 		cut--
 	}
-	return b[:cut], true
+	// A copy, not a slice: the recorded exchange lives as long as the run's
+	// report, and a slice would keep the whole (up to 32 MiB) body alive.
+	return strings.Clone(b[:cut]), true
 }
 
 // read performs the round trip and reads the body, decoding any content

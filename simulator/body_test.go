@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func gzipped(t *testing.T, b []byte) []byte {
@@ -292,5 +293,22 @@ func TestAttemptNeverOutlivesTimeout(t *testing.T) {
 				t.Errorf("attempt took %v with a %v timeout", elapsed, timeout)
 			}
 		})
+	}
+}
+
+// TestCapBodyCopies: a capped body is a copy, so the recorded exchange,
+// which lives as long as the run's report, does not keep the whole body
+// it was cut from alive (16 capped 33 MiB answers once held 900 MiB).
+func TestCapBodyCopies(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	got, cut := capBody(big, 1024)
+	if !cut || len(got) != 1024 {
+		t.Fatalf("capBody = %d bytes, cut %v; want 1024, true", len(got), cut)
+	}
+	if unsafe.StringData(got) == unsafe.StringData(big) {
+		t.Error("the capped body shares the memory of the whole body")
+	}
+	if short, cut := capBody("small", 1024); cut || short != "small" {
+		t.Errorf("capBody(small) = %q, %v", short, cut)
 	}
 }
