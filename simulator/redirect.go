@@ -57,7 +57,7 @@ func sameOriginOnly(user func(*http.Request, []*http.Request) error) func(*http.
 			}
 		}
 		first := via[0].URL
-		if origin(first) != origin(req.URL) {
+		if Origin(first) != Origin(req.URL) {
 			status := 0
 			if req.Response != nil {
 				status = req.Response.StatusCode
@@ -73,10 +73,11 @@ func sameOriginOnly(user func(*http.Request, []*http.Request) error) func(*http.
 	}
 }
 
-// origin returns the scheme, lower-cased host and port of u, with the
-// scheme's default port spelled out, so http://h and http://h:80 compare
-// equal (RFC 6454, Section 4).
-func origin(u *url.URL) string {
+// Origin renders u's origin as scheme://host:port in lower case, the
+// scheme's default port spelled out, so https://h and https://H:443 compare
+// equal (RFC 6454, Section 4). The client follows redirects only within one
+// origin, and the suites send the token to no other.
+func Origin(u *url.URL) string {
 	return strings.ToLower(u.Scheme + "://" + hostPort(u))
 }
 

@@ -170,12 +170,12 @@ func TestOrigin(t *testing.T) {
 		return u
 	}
 	for _, p := range same {
-		if origin(parse(p[0])) != origin(parse(p[1])) {
+		if Origin(parse(p[0])) != Origin(parse(p[1])) {
 			t.Errorf("%s and %s should be one origin", p[0], p[1])
 		}
 	}
 	for _, p := range differ {
-		if origin(parse(p[0])) == origin(parse(p[1])) {
+		if Origin(parse(p[0])) == Origin(parse(p[1])) {
 			t.Errorf("%s and %s should be two origins", p[0], p[1])
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -143,8 +142,8 @@ func foreignOrigin(base, path string) string {
 		return path // unparsable: never sent as if it were the target
 	}
 	b, err := url.Parse(base)
-	if err != nil || origin(b) != origin(p) {
-		return origin(p)
+	if err != nil || simulator.Origin(b) != simulator.Origin(p) {
+		return simulator.Origin(p)
 	}
 	return ""
 }
@@ -174,15 +173,6 @@ func (a *api) onTarget(abs string) string {
 		return ""
 	}
 	return u.Path[best:]
-}
-
-// origin renders u's scheme, host and port, the port made explicit.
-func origin(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
-	}
-	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // get sends GET path with optional query parameters.
