@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -141,7 +139,7 @@ func refused(status int, path string, hasToken bool) string {
 // notSCIM explains an answer to GET /ServiceProviderConfig that is not a
 // SCIM configuration, on one line.
 func notSCIM(where string, resp *simulator.Response) string {
-	what := bodyKind(resp)
+	what := simulator.BodyKind(resp.Header.Get("Content-Type"), resp.Body)
 	switch {
 	case resp.Status == http.StatusNotFound && !gjson.ValidBytes(resp.Body):
 		return fmt.Sprintf("%s answered 404 with %s: no SCIM service at this base path; check --target (SCIM base URLs usually end in /scim/v2)", where, what)
@@ -165,20 +163,4 @@ func jsonDetail(body []byte) string {
 		return ""
 	}
 	return " " + snippet(body)
-}
-
-// bodyKind names what a non-JSON body is: "an HTML page", "an empty body"
-// or "a text/plain body".
-func bodyKind(resp *simulator.Response) string {
-	body := strings.TrimSpace(string(resp.Body))
-	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	switch {
-	case body == "":
-		return "an empty body"
-	case ct == "text/html" || ct == "application/xhtml+xml" || strings.HasPrefix(body, "<"):
-		return "an HTML page"
-	case ct != "":
-		return "a " + ct + " body"
-	}
-	return "a non-JSON body"
 }

@@ -107,18 +107,16 @@ func notSCIM(ex *transcript.Exchange) string {
 		return ""
 	}
 	body := strings.TrimSpace(ex.ResponseBody)
-	ct := strings.ToLower(http.Header(ex.ResponseHeader).Get("Content-Type"))
+	kind := simulator.BodyKind(http.Header(ex.ResponseHeader).Get("Content-Type"), []byte(body))
 	switch {
-	case strings.Contains(ct, "html") || strings.HasPrefix(body, "<"):
-		return "an HTML page"
-	case body == "" && ex.Status == http.StatusNotFound:
-		return "an empty body"
-	case body == "" || strings.HasPrefix(body, "{") || strings.HasPrefix(body, "["):
-		return ""
-	case ct != "":
-		return "a " + strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]) + " body"
+	case kind == "an HTML page":
+		return kind
+	case body == "" && ex.Status != http.StatusNotFound:
+		return "" // an empty answer is SCIM's to judge (a 204, say)
+	case strings.HasPrefix(body, "{") || strings.HasPrefix(body, "["):
+		return "" // JSON, possibly cut at the recording cap
 	}
-	return "a body that is not JSON"
+	return kind
 }
 
 // requestLine is "GET /scim/v2/Users" for ex, without the query.
