@@ -89,6 +89,10 @@ func diagnose(err error) string {
 		// A TLS server's alert record read as HTTP: the client spoke plain
 		// HTTP to a TLS port that did not answer in HTTP.
 		return "the port speaks TLS: use https:// in --target"
+	case strings.Contains(err.Error(), "malformed HTTP response"):
+		// Another protocol on the port (SSH, SMTP, a database): its greeting
+		// read as an HTTP status line.
+		return fmt.Sprintf("the port does not speak HTTP (it answered %s): check the port in --target", greeting(err.Error()))
 	case errors.As(err, &remote) && remote.Op == "remote error":
 		// crypto/tls reports an alert from the peer this way.
 		return fmt.Sprintf("TLS: the target refused the connection (%v): check the TLS versions it accepts and whether it wants a client certificate", remote.Err)
@@ -229,4 +233,18 @@ func oneLine(s string) string {
 		fields[i] = strings.TrimSpace(fields[i])
 	}
 	return strings.Join(fields, "; ")
+}
+
+// greeting quotes what another protocol's server sent instead of an HTTP
+// status line, from net/http's "malformed HTTP response" error, at most
+// 40 bytes.
+func greeting(msg string) string {
+	_, after, ok := strings.Cut(msg, "malformed HTTP response ")
+	if !ok {
+		return "something else"
+	}
+	if len(after) > 40 {
+		after = after[:40] + "..."
+	}
+	return after
 }

@@ -290,6 +290,20 @@ func TestDiagnose(t *testing.T) {
 			want: "the target closed the connection without a complete answer: check its logs (a crash, a proxy, or http:// versus https://)",
 		},
 		{
+			name: "another protocol on the port",
+			setup: func(t *testing.T) setup {
+				return setup{base: plainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					conn, _, err := w.(http.Hijacker).Hijack()
+					if err != nil {
+						return
+					}
+					_, _ = conn.Write([]byte("SSH-2.0-OpenSSH_9.6\r\n"))
+					conn.Close()
+				}))}
+			},
+			want: `the port does not speak HTTP (it answered "SSH-2.0-OpenSSH_9.6"): check the port in --target`,
+		},
+		{
 			name: "connection reset",
 			setup: func(t *testing.T) setup {
 				return setup{base: plainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
