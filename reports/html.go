@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 //go:embed report.html.tmpl
@@ -53,10 +54,39 @@ func writeHTML(w io.Writer, r *Results) error {
 	if err := htmlTemplate.Execute(&buf, newHTMLView(r)); err != nil {
 		return fmt.Errorf("render report.html: %w", err)
 	}
-	if _, err := buf.WriteTo(w); err != nil {
+	if _, err := w.Write(visibleControls(buf.Bytes())); err != nil {
 		return fmt.Errorf("write report.html: %w", err)
 	}
 	return nil
+}
+
+// visibleControls replaces the C0 control bytes a target may put in a body
+// (terminal colour codes, NULs) with their Unicode control pictures ("␛"),
+// except tab and line breaks: html/template escapes markup but passes them
+// through, and HTML forbids them. Markup itself never holds them, so the
+// whole rendered page can be rewritten.
+func visibleControls(b []byte) []byte {
+	var out []byte
+	for i, c := range b {
+		if (c >= 0x20 && c != 0x7f) || c == '\t' || c == '\n' || c == '\r' {
+			if out != nil {
+				out = append(out, c)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]byte, 0, len(b)+64), b[:i]...)
+		}
+		pic := rune(0x2400) + rune(c)
+		if c == 0x7f {
+			pic = 0x2421
+		}
+		out = utf8.AppendRune(out, pic)
+	}
+	if out == nil {
+		return b
+	}
+	return out
 }
 
 type htmlView struct {

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -93,5 +94,27 @@ func TestWriteHTMLConformantRun(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("conformant report lacks %q", want)
 		}
+	}
+}
+
+// TestWriteHTMLShowsControlBytes: terminal colour codes and NULs a target
+// sends in a body reach the page as visible control pictures, never as the
+// raw bytes HTML forbids.
+func TestWriteHTMLShowsControlBytes(t *testing.T) {
+	r := failingRun()
+	i := slices.IndexFunc(r.Specs, func(s Spec) bool { return s.State == StateFailed && len(s.Exchanges) > 0 })
+	if i < 0 {
+		t.Fatal("the fixture has no failed spec with exchanges")
+	}
+	r.Specs[i].Exchanges[0].ResponseBody = "\x1b[31mred\x1b[0m\x00\x7f\tok\n"
+	page := renderHTML(t, r)
+	for _, c := range []string{"\x1b", "\x00", "\x7f"} {
+		if strings.Contains(page, c) {
+			t.Errorf("report contains the raw control byte %q", c)
+		}
+	}
+	// html/template itself turns NUL into U+FFFD.
+	if !strings.Contains(page, "␛[31mred␛[0m\ufffd␡\tok") {
+		t.Error("the control bytes are not shown as control pictures")
 	}
 }
