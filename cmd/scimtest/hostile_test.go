@@ -51,6 +51,14 @@ const cannotRunWithin = 10 * time.Second
 // the server's Close waiting.
 func hostileRef(t *testing.T, rules ...faults.Rule) (string, *faults.Handler) {
 	t.Helper()
+	base, _, h := hostileRefInspect(t, rules...)
+	return base, h
+}
+
+// hostileRefInspect is [hostileRef] that also returns the base URL of the
+// same reference without the faults, to inspect what a run left.
+func hostileRefInspect(t *testing.T, rules ...faults.Rule) (string, string, *faults.Handler) {
+	t.Helper()
 	ref, err := reference.New(reference.Options{Token: hostileToken})
 	if err != nil {
 		t.Fatal(err)
@@ -59,14 +67,17 @@ func hostileRef(t *testing.T, rules ...faults.Rule) (string, *faults.Handler) {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	t.Cleanup(h.Close)
-	return ts.URL + ref.BasePath(), h
+	clean := httptest.NewServer(ref)
+	t.Cleanup(clean.Close)
+	return ts.URL + ref.BasePath(), clean.URL + ref.BasePath(), h
 }
 
-// hostileRun is one `scimtest run` against a hostile target.
+// hostileRun is one `scimtest run` or `scimtest simulate` process against
+// a hostile target.
 type hostileRun struct {
 	code           int
 	stdout, stderr string
-	out            string        // the report directory
+	out            string        // the report directory of a run
 	took           time.Duration // wall time of the process
 }
 

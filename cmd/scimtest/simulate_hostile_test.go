@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -10,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimtest/scimtest/reference"
 	"github.com/scimtest/scimtest/reference/faults"
 )
 
@@ -19,48 +17,20 @@ import (
 // the same targets hostile_test.go builds for `scimtest run` (hostileRef,
 // tlsRef, expiredRef, closedPort, silentListener, oneUser, oneGroup).
 
-// simFaultyInspect is [hostileRef] that also returns the base URL of the
-// same reference without the faults, to inspect what the run left.
-func simFaultyInspect(t *testing.T, rules ...faults.Rule) (string, string, *faults.Handler) {
-	t.Helper()
-	ref, err := reference.New(reference.Options{Token: hostileToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := faults.Wrap(ref, rules...)
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	t.Cleanup(h.Close)
-	clean := httptest.NewServer(ref)
-	t.Cleanup(clean.Close)
-	return ts.URL + ref.BasePath(), clean.URL + ref.BasePath(), h
-}
-
-// simRun is one `scimtest simulate` process.
-type simRun struct {
-	code           int
-	stdout, stderr string
-	took           time.Duration
-}
-
-func (r simRun) String() string {
-	return fmt.Sprintf("exit %d after %v\nstderr:\n%s\nstdout:\n%s", r.code, r.took.Round(time.Millisecond), r.stderr, r.stdout)
-}
-
 // simulateSmall runs `scimtest simulate idp --target target` small (3 users, 1
 // group of 2) with the hostile token in $SCIMTEST_TOKEN and args.
-func simulateSmall(t *testing.T, idp, target string, args ...string) simRun {
+func simulateSmall(t *testing.T, idp, target string, args ...string) hostileRun {
 	t.Helper()
 	all := append([]string{"simulate", idp, "--target", target, "--users", "3", "--groups", "1",
 		"--members-per-group", "2", "--concurrency", "3", "--seed", "4"}, args...)
 	start := time.Now()
 	code, stdout, stderr := runCLI(t, []string{"SCIMTEST_TOKEN=" + hostileToken}, all...)
-	return simRun{code: code, stdout: stdout, stderr: stderr, took: time.Since(start)}
+	return hostileRun{code: code, stdout: stdout, stderr: stderr, took: time.Since(start)}
 }
 
 // simOneLine asserts the error contract: stderr is exactly one line
 // "scimtest: ..." holding each of words.
-func simOneLine(t *testing.T, r simRun, words ...string) {
+func simOneLine(t *testing.T, r hostileRun, words ...string) {
 	t.Helper()
 	line := strings.TrimSuffix(r.stderr, "\n")
 	if strings.Contains(line, "\n") || !strings.HasPrefix(line, "scimtest: ") {
@@ -74,7 +44,7 @@ func simOneLine(t *testing.T, r simRun, words ...string) {
 }
 
 // simNoCrash asserts the process neither panicked nor dumped goroutines.
-func simNoCrash(t *testing.T, r simRun) {
+func simNoCrash(t *testing.T, r hostileRun) {
 	t.Helper()
 	if strings.Contains(r.stderr+r.stdout, "panic") || strings.Contains(r.stderr, "goroutine ") {
 		t.Errorf("the run crashed: %s", r)
@@ -195,7 +165,7 @@ func hangAfterOktaCreates(methods ...string) []faults.Rule {
 // it created, prints the summary and exits 1 soon after the bound.
 func TestSimulateRunTimeout(t *testing.T) {
 	t.Parallel()
-	base, clean, _ := simFaultyInspect(t, hangAfterOktaCreates(http.MethodPut, http.MethodPatch)...)
+	base, clean, _ := hostileRefInspect(t, hangAfterOktaCreates(http.MethodPut, http.MethodPatch)...)
 	r := simulateSmall(t, "okta", base, "--timeout", "1s", "--request-timeout", "20s")
 	if r.code != exitNonConform || r.took > 6*time.Second {
 		t.Fatalf("want exit 1 within --timeout 1s and a short grace: %s", r)
@@ -226,7 +196,7 @@ func TestSimulateRunTimeout(t *testing.T) {
 // them and leaves the real data as it was.
 func TestSimulateCleanupBounded(t *testing.T) {
 	t.Parallel()
-	base, clean, _ := simFaultyInspect(t, hangAfterOktaCreates(http.MethodDelete)...)
+	base, clean, _ := hostileRefInspect(t, hangAfterOktaCreates(http.MethodDelete)...)
 	real := simSnapshot(t, clean, simSeed(t, clean))
 	r := simulateSmall(t, "okta", base, "--timeout", "1s", "--request-timeout", "1s", "--run-id", "boundedrun")
 	if r.code != exitNonConform || r.took > 8*time.Second {
@@ -253,7 +223,7 @@ func TestSimulateCleanupBounded(t *testing.T) {
 // simulate sweeps its run ID so nothing is left.
 func TestSimulateSweepsUnseenCreates(t *testing.T) {
 	t.Parallel()
-	base, clean, _ := simFaultyInspect(t, faults.Rule{Method: http.MethodPost, Path: regexp.MustCompile(`/Users$`), Times: 1, Fault: faults.Truncate()})
+	base, clean, _ := hostileRefInspect(t, faults.Rule{Method: http.MethodPost, Path: regexp.MustCompile(`/Users$`), Times: 1, Fault: faults.Truncate()})
 	r := simulateSmall(t, "okta", base, "--run-id", "sweeprun")
 	if r.code != exitNonConform {
 		t.Fatalf("want exit 1: %s", r)

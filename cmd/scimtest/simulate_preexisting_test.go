@@ -273,7 +273,7 @@ func TestSimulateInterruptedLeavesNothing(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
 		t.Fatalf("wait: %v, want exit 130\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
 	}
-	r := simRun{code: ee.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+	r := hostileRun{code: ee.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
 	simOneLine(t, r, "interrupted")
 	for _, s := range []string{"Stopped: interrupted", "delete-user +4 ok\n", "delete-group +2 ok\n"} {
 		if !regexp.MustCompile(s).MatchString(r.stdout) {
