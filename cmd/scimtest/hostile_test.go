@@ -538,6 +538,27 @@ func checkFailures(t *testing.T, res *reports.Results, words *regexp.Regexp) {
 	}
 }
 
+// otherOrigin starts a second host, the one a hostile target points at,
+// that answers 404 and records every request it receives (method, path
+// and Authorization); seen returns what it has received so far.
+func otherOrigin(t *testing.T) (url string, seen func() []string) {
+	t.Helper()
+	var mu sync.Mutex
+	var got []string
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Method+" "+r.URL.Path+" Authorization="+r.Header.Get("Authorization"))
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), got...)
+	}
+}
+
 // TestHostileCrossOriginRedirect: a target that redirects to another host
 // fails the specs that were redirected with a reason naming the redirect,
 // and the other host never sees a request, let alone the token or a body.
@@ -554,17 +575,9 @@ func TestHostileCrossOriginRedirect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var mu sync.Mutex
-			var got []string
-			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				mu.Lock()
-				got = append(got, r.Method+" "+r.URL.Path+" Authorization="+r.Header.Get("Authorization"))
-				mu.Unlock()
-				http.NotFound(w, r)
-			}))
-			t.Cleanup(other.Close)
+			other, seen := otherOrigin(t)
 			base, h := hostileRef(t, faults.Rule{Method: tt.method, Path: tt.path,
-				Fault: faults.RedirectPrefix(tt.code, "/scim/v2", other.URL+"/scim/v2")})
+				Fault: faults.RedirectPrefix(tt.code, "/scim/v2", other+"/scim/v2")})
 			r := runHostile(t, base, "--request-timeout", "5s", "--label-filter", "users")
 			if r.code != exitNonConform {
 				t.Errorf("want exit 1: %s", r)
@@ -573,9 +586,7 @@ func TestHostileCrossOriginRedirect(t *testing.T) {
 				t.Fatalf("no redirect was sent: %s", r)
 			}
 			checkFailures(t, readResults(t, r.out), regexp.MustCompile(`(?i)another origin`))
-			mu.Lock()
-			defer mu.Unlock()
-			if len(got) > 0 {
+			if got := seen(); len(got) > 0 {
 				t.Errorf("the other origin received %d requests, want none: %q", len(got), got)
 			}
 		})
@@ -739,22 +750,14 @@ func rewriteOrigin(from, to string) faults.Fault {
 // request, let alone the token.
 func TestHostileForeignLocations(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var got []string
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		got = append(got, r.Method+" "+r.URL.Path+" Authorization="+r.Header.Get("Authorization"))
-		mu.Unlock()
-		http.NotFound(w, r)
-	}))
-	t.Cleanup(other.Close)
+	other, seen := otherOrigin(t)
 	ref, err := reference.New(reference.Options{Token: hostileToken})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var h *faults.Handler
 	ts := httptest.NewUnstartedServer(nil)
-	h = faults.Wrap(ref, faults.Rule{Path: regexp.MustCompile(`^/scim/v2/(Users|Groups)`), Fault: rewriteOrigin("http://"+ts.Listener.Addr().String(), other.URL)})
+	h = faults.Wrap(ref, faults.Rule{Path: regexp.MustCompile(`^/scim/v2/(Users|Groups)`), Fault: rewriteOrigin("http://"+ts.Listener.Addr().String(), other)})
 	ts.Config.Handler = h
 	ts.Start()
 	t.Cleanup(ts.Close)
@@ -763,9 +766,7 @@ func TestHostileForeignLocations(t *testing.T) {
 	if r.code != exitOK {
 		t.Errorf("want exit 0 (a public origin in the URIs is legal): %s", r)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(got) > 0 {
+	if got := seen(); len(got) > 0 {
 		t.Errorf("the other host received %d requests, want none: %q", len(got), got)
 	}
 }

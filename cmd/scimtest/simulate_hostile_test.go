@@ -2,10 +2,8 @@ package main
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -307,28 +305,18 @@ func TestSimulateGzipAndSameOriginRedirect(t *testing.T) {
 // sees a request, let alone the token.
 func TestSimulateCrossOriginRedirect(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var seen []string
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		seen = append(seen, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization"))
-		mu.Unlock()
-		w.WriteHeader(http.StatusCreated)
-	}))
-	t.Cleanup(other.Close)
-	base, _ := hostileRef(t, faults.Rule{Method: http.MethodPost, Fault: faults.Redirect(http.StatusTemporaryRedirect, other.URL+"/scim/v2/Users")})
+	other, seen := otherOrigin(t)
+	base, _ := hostileRef(t, faults.Rule{Method: http.MethodPost, Fault: faults.Redirect(http.StatusTemporaryRedirect, other+"/scim/v2/Users")})
 	r := simulateSmall(t, "okta", base)
 	if r.code != exitNonConform {
 		t.Fatalf("want exit 1: %s", r)
 	}
 	simNoCrash(t, r)
-	if !strings.Contains(r.stdout, "redirected to another origin ("+other.URL+")") {
+	if !strings.Contains(r.stdout, "redirected to another origin ("+other+")") {
 		t.Errorf("summary does not name the refused redirect: %s", r)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(seen) > 0 {
-		t.Errorf("the other origin got requests: %q", seen)
+	if got := seen(); len(got) > 0 {
+		t.Errorf("the other origin got requests: %q", got)
 	}
 }
 
