@@ -185,11 +185,12 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	// A run stopped (^C, --timeout) during discovery has no spec reports
 	// either: only a run that was not stopped with none means the selection
 	// is empty (Ginkgo then says "Detected no specs ran" in Interrupted).
-	stopped := res != nil && (res.Run.TimedOut || strings.Contains(res.Run.Interrupted, "Interrupted"))
+	interrupted := strings.Contains(res.Run.Interrupted, "Interrupted")
+	stopped := interrupted || res.Run.TimedOut
 	if len(res.Specs) == 0 && err == nil && !stopped {
 		return usageErr("no spec matches the selection (profile %q, label filter %q, focus %q, skip %q)", f.profile, f.labelFilter, f.focus, f.skip)
 	}
-	if err == nil && !stopped && len(res.Specs) > 0 && allExcluded(res) {
+	if err == nil && !stopped && allExcluded(res) {
 		return usageErr("the configuration's exclude list excludes every selected spec (%d): nothing was tested", len(res.Specs))
 	}
 	if werr := reports.WriteAll(f.out, res); werr != nil {
@@ -199,15 +200,14 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, f runFlags) error {
 	// included; the console gets the redaction the report files get.
 	shown := reports.Redact(res)
 	printSummary(stdout, shown, f.verbose, f.out)
-	interrupted := strings.Contains(res.Run.Interrupted, "Interrupted")
 	leftovers := fmt.Sprintf("run ID %s: `scimtest cleanup --run-id %s` removes leftovers", f.runID, f.runID)
 	if !embedded && err == nil {
 		// The specs' DeferCleanup ignores a failed DELETE, and a create cut
 		// short may have stored a resource no spec learned the id of: every
 		// run against a real target sweeps its run ID before it ends.
-		swept := sweepAfterRun(f, httpClient, start, interrupted || res.Run.TimedOut)
+		swept := sweepAfterRun(f, httpClient, start, stopped)
 		switch {
-		case interrupted || res.Run.TimedOut:
+		case stopped:
 			leftovers = swept
 		case swept != "":
 			fmt.Fprintln(stdout, swept)
