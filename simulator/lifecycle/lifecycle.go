@@ -236,13 +236,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	hook := func(ex transcript.Exchange) {
 		st.hook(ex)
 		probe.see(ex)
-	}
-	if cfg.Hook != nil {
-		user := cfg.Hook
-		hook = func(ex transcript.Exchange) {
-			st.hook(ex)
-			probe.see(ex)
-			user(ex)
+		if cfg.Hook != nil {
+			cfg.Hook(ex)
 		}
 	}
 	driver, client, err := newDriver(cfg, hc, hook)
