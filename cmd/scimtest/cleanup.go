@@ -56,10 +56,8 @@ out; 2 could not run (bad flags, unreachable target, refused token).
 from the scimtest.yaml the run used; flags override it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f.config != "" {
-				if _, err := applyConfigFile(cmd, f.config, &f.token, cleanupConfigKeys...); err != nil {
-					return err
-				}
+			if _, err := applyConfigFile(cmd, f.config, &f.token, cleanupConfigKeys...); err != nil {
+				return err
 			}
 			return runCleanup(cmd.Context(), cmd.OutOrStdout(), f)
 		},

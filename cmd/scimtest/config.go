@@ -76,10 +76,15 @@ var (
 // file at path, copies the given keys into the flags the command line did
 // not set, and, unless --token was given, sets *token from the variable
 // token-env names. It returns the file (for keys that are not flags, such
-// as exclude); every error is a usage error (exit 2) of one line.
+// as exclude); every error is a usage error (exit 2) of one line. Without
+// --config (path "") it does nothing and returns a nil file, whose methods
+// see no keys.
 //
 //	cfg, err := applyConfigFile(cmd, f.config, &f.token, simulateConfigKeys...)
 func applyConfigFile(cmd *cobra.Command, path string, token *string, keys ...string) (*fileConfig, error) {
+	if path == "" {
+		return nil, nil
+	}
 	cfg, err := loadConfig(path)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}

@@ -75,13 +75,11 @@ Exit codes: 0 conformant, 1 not conformant or timed out, 2 could not run
 is still written).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f.config != "" {
-				cfg, err := applyConfigFile(cmd, f.config, &f.token, runConfigKeys...)
-				if err != nil {
-					return err
-				}
-				f.exclude = cfg.exclusions()
+			cfg, err := applyConfigFile(cmd, f.config, &f.token, runConfigKeys...)
+			if err != nil {
+				return err
 			}
+			f.exclude = cfg.exclusions()
 			if !cmd.Flags().Changed("seed") {
 				f.seed = time.Now().UnixNano()%1_000_000 + 1
 			}

@@ -66,7 +66,7 @@ time, 2 could not run (bad flag, unreachable target, refused token),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// The file sets the flags themselves, so it comes before f is
 			// copied.
-			if err := applySimulateConfig(cmd, &f); err != nil {
+			if _, err := applyConfigFile(cmd, f.config, &f.token, simulateConfigKeys...); err != nil {
 				return err
 			}
 			return runSimulate(cmd, args[0], f)
@@ -313,16 +313,4 @@ func openTranscript(path string, cfg *lifecycle.Config) (func() error, error) {
 		}
 		return nil
 	}, nil
-}
-
-// applySimulateConfig fills the flags the command line did not set from
-// --config (target, timeout, request-timeout, ca, insecure) and takes the
-// token from the variable its token-env names unless --token was given.
-// The run-only keys (profile, exclude, ...) are ignored.
-func applySimulateConfig(cmd *cobra.Command, f *simulateFlags) error {
-	if f.config == "" {
-		return nil
-	}
-	_, err := applyConfigFile(cmd, f.config, &f.token, simulateConfigKeys...)
-	return err
 }
