@@ -107,39 +107,53 @@ func newSharedTarget(t *testing.T, quirks []string, wrap func(http.Handler) http
 // send sends one request to the provider and returns status and body.
 func (st *sharedTarget) send(method, path string, body any) (int, []byte) {
 	st.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			st.t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, st.base+path, rd)
-	if err != nil {
-		st.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+st.token)
-	req.Header.Set("Content-Type", "application/scim+json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		st.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		st.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	return resp.StatusCode, raw
+	return scimRequest(st.t, st.token, method, st.base+path, body)
 }
 
 // create POSTs body to endpoint and returns the new id.
 func (st *sharedTarget) create(endpoint string, body any) string {
 	st.t.Helper()
-	code, raw := st.send(http.MethodPost, endpoint, body)
+	return scimCreate(st.t, st.token, st.base, endpoint, body)
+}
+
+// scimRequest sends one request with body as JSON and token as bearer
+// credentials, and returns status and body; a request that gets no answer
+// fails the test.
+func scimRequest(t *testing.T, token, method, url string, body any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read: %v", method, url, err)
+	}
+	return resp.StatusCode, raw
+}
+
+// scimCreate POSTs body to base+endpoint and returns the new id.
+func scimCreate(t *testing.T, token, base, endpoint string, body any) string {
+	t.Helper()
+	code, raw := scimRequest(t, token, http.MethodPost, base+endpoint, body)
 	id := gjson.GetBytes(raw, "id").String()
 	if code != http.StatusCreated || id == "" {
-		st.t.Fatalf("POST %s: %d %s", endpoint, code, raw)
+		t.Fatalf("POST %s: %d %s", endpoint, code, raw)
 	}
 	return id
 }

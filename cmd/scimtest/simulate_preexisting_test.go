@@ -42,46 +42,6 @@ func simRef(t *testing.T, quirks []string, wrap func(http.Handler) http.Handler)
 	return ts.URL + ref.BasePath()
 }
 
-// simAPI sends one request with the hostile token and returns status and body.
-func simAPI(t *testing.T, method, url string, body any) (int, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+hostileToken)
-	req.Header.Set("Content-Type", "application/scim+json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read: %v", method, url, err)
-	}
-	return resp.StatusCode, out
-}
-
-// simCreate POSTs body to base+endpoint and returns the new id.
-func simCreate(t *testing.T, base, endpoint string, body map[string]any) string {
-	t.Helper()
-	status, raw := simAPI(t, http.MethodPost, base+endpoint, body)
-	var got struct{ ID string }
-	if err := json.Unmarshal(raw, &got); status != http.StatusCreated || err != nil || got.ID == "" {
-		t.Fatalf("POST %s: %d %s", endpoint, status, raw)
-	}
-	return got.ID
-}
-
 // simSeed creates three users and two groups holding them, as a
 // target shared with real data would, and returns their resource paths
 // ("/Users/<id>", "/Groups/<id>").
@@ -89,7 +49,7 @@ func simSeed(t *testing.T, base string) []string {
 	t.Helper()
 	var paths, users []string
 	for i, name := range []string{"ada.lovelace", "grace.hopper", "alan.turing"} {
-		id := simCreate(t, base, "/Users", map[string]any{
+		id := scimCreate(t, hostileToken, base, "/Users", map[string]any{
 			"schemas":     []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
 			"userName":    name + "@example.com",
 			"externalId":  fmt.Sprintf("hr-%d", i),
@@ -106,7 +66,7 @@ func simSeed(t *testing.T, base string) []string {
 		for _, id := range users[i:] {
 			members = append(members, map[string]any{"value": id})
 		}
-		id := simCreate(t, base, "/Groups", map[string]any{
+		id := scimCreate(t, hostileToken, base, "/Groups", map[string]any{
 			"schemas":     []string{"urn:ietf:params:scim:schemas:core:2.0:Group"},
 			"displayName": name,
 			"members":     members,
@@ -121,7 +81,7 @@ func simSnapshot(t *testing.T, base string, paths []string) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
 	for _, p := range paths {
-		status, body := simAPI(t, http.MethodGet, base+p, nil)
+		status, body := scimRequest(t, hostileToken, http.MethodGet, base+p, nil)
 		if status != http.StatusOK {
 			t.Fatalf("GET %s: %d %s", p, status, body)
 		}
@@ -134,7 +94,7 @@ func simSnapshot(t *testing.T, base string, paths []string) map[string][]byte {
 // paths, sorted.
 func simListIDs(t *testing.T, base, endpoint string) []string {
 	t.Helper()
-	status, raw := simAPI(t, http.MethodGet, base+endpoint+"?count=1000", nil)
+	status, raw := scimRequest(t, hostileToken, http.MethodGet, base+endpoint+"?count=1000", nil)
 	var list struct {
 		TotalResults int
 		Resources    []struct{ ID string }
@@ -184,14 +144,6 @@ func simCheckUntouched(t *testing.T, base string, before map[string][]byte) {
 // Entra's lookups "find" a real user and the guard refuses to touch it.
 func TestSimulatePreexistingData(t *testing.T) {
 	t.Parallel()
-	ignoreFilters := func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			q := r.URL.Query()
-			q.Del("filter")
-			r.URL.RawQuery = q.Encode()
-			next.ServeHTTP(w, r)
-		})
-	}
 	tests := []struct {
 		name, idp string
 		quirks    []string
