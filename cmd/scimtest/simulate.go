@@ -219,7 +219,7 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 		return &exitError{code: exitUsage, err: werr}
 	}
 	left := ""
-	if !embedded && sum.Leftovers(f.keep) && (f.keep || !sweepLeftovers(out, cfg, sum, f.tls, deadline)) {
+	if !embedded && sum.Leftovers(f.keep) && (f.keep || !sweepLeftovers(out, cfg, sum, deadline)) {
 		left = fmt.Sprintf("scimtest cleanup --target %s --run-id %s", f.target, cfg.RunID)
 		fmt.Fprintf(out, "\nResources of run %s may remain on the target; remove them with:\n  %s\n", cfg.RunID, left)
 	}
@@ -243,7 +243,7 @@ func runSimulate(cmd *cobra.Command, idp string, f simulateFlags) (err error) {
 // usable answer may still have stored its resource. It runs only when
 // cleanup was not cut off (a target that hangs would hang the sweep too),
 // and before deadline, and reports whether it found nothing more of the run.
-func sweepLeftovers(out io.Writer, cfg lifecycle.Config, sum *lifecycle.Summary, tf tlsFlags, deadline time.Time) bool {
+func sweepLeftovers(out io.Writer, cfg lifecycle.Config, sum *lifecycle.Summary, deadline time.Time) bool {
 	for _, k := range []lifecycle.Kind{lifecycle.KindDeleteUser, lifecycle.KindDeleteGroup} {
 		if sum.Count(k).NotRun > 0 {
 			return false
@@ -253,11 +253,7 @@ func sweepLeftovers(out io.Writer, cfg lifecycle.Config, sum *lifecycle.Summary,
 	if budget <= 0 {
 		return false
 	}
-	hc, err := tf.client()
-	if err != nil {
-		return false // checked before the run: cannot happen
-	}
-	n, err := sweepAfterStop(cfg.BaseURL, cfg.Token, hc, cfg.Timeout, budget, cfg.RunID, false)
+	n, err := sweepAfterStop(cfg.BaseURL, cfg.Token, tlsClient(cfg.TLS), cfg.Timeout, budget, cfg.RunID, false)
 	if err != nil {
 		if n > 0 {
 			fmt.Fprintf(out, "\nSweep of run %s: deleted %s more carrying its run ID, then %s\n", cfg.RunID, count(int64(n), "resource"), oneLineErr(err))

@@ -55,13 +55,22 @@ func (t tlsFlags) config() (*tls.Config, error) {
 // means the caller's default client.
 func (t tlsFlags) client() (*http.Client, error) {
 	cfg, err := t.config()
-	if err != nil || cfg == nil {
+	if err != nil {
 		return nil, err
+	}
+	return tlsClient(cfg), nil
+}
+
+// tlsClient returns an HTTP client with TLS configuration cfg (see
+// [tlsFlags.config]); nil for a nil cfg, meaning the caller's default client.
+func tlsClient(cfg *tls.Config) *http.Client {
+	if cfg == nil {
+		return nil
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = cfg
 	// The simulator decodes gzip itself (and records the Accept-Encoding it
 	// sends); Go's transparent decoding would hide both from the transcript.
 	tr.DisableCompression = true
-	return &http.Client{Transport: tr}, nil
+	return &http.Client{Transport: tr}
 }
