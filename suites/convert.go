@@ -46,6 +46,8 @@ func convert(r types.Report, t *Target, opts Options, filter string, started tim
 	sel := newSelector(r.SuiteConfig)
 	var setupFailure string
 	ran := 0
+	// What the run's timeout did, for the spec it stopped and for the run.
+	timedOutMsg := timedOut(opts.Timeout, t.RequestTimeout)
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt {
 			if sr.State.Is(types.SpecStateFailureStates) && setupFailure == "" {
@@ -56,7 +58,7 @@ func convert(r types.Report, t *Target, opts Options, filter string, started tim
 		if !sel.selected(sr) {
 			continue
 		}
-		s := convertSpec(sr, t.Strict, timedOut(opts.Timeout, t.RequestTimeout))
+		s := convertSpec(sr, t.Strict, timedOutMsg)
 		if s.State != reports.StateSkipped {
 			ran++
 		}
@@ -71,7 +73,7 @@ func convert(r types.Report, t *Target, opts Options, filter string, started tim
 	case strings.HasPrefix(setupFailure, setupPrefix):
 		res.Run.Interrupted = setupFailure
 	case slices.Contains(r.SpecialSuiteFailureReasons, suiteTimeoutElapsed):
-		res.Run.Interrupted = timedOut(opts.Timeout, t.RequestTimeout)
+		res.Run.Interrupted = timedOutMsg
 		res.Run.TimedOut = true
 	case setupFailure != "":
 		res.Run.Interrupted = setupFailure
