@@ -63,10 +63,7 @@ func hostileRefInspect(t *testing.T, rules ...faults.Rule) (string, string, *fau
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := faults.Wrap(ref, rules...)
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	t.Cleanup(h.Close)
+	ts, h := faults.Serve(t, ref, rules...)
 	clean := httptest.NewServer(ref)
 	t.Cleanup(clean.Close)
 	return ts.URL + ref.BasePath(), clean.URL + ref.BasePath(), h

@@ -351,10 +351,7 @@ func TestRunReportsThrottling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := faults.Wrap(ref, faults.Rule{Method: http.MethodPost, Path: regexp.MustCompile(`/Users$`), Times: 3, Fault: faults.Throttle("1")})
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	defer h.Close()
+	srv, _ := faults.Serve(t, ref, faults.Rule{Method: http.MethodPost, Path: regexp.MustCompile(`/Users$`), Times: 3, Fault: faults.Throttle("1")})
 	out := t.TempDir()
 	code, stdout, stderr := runCLI(t, nil, "run", "--out", out, "--target", srv.URL+"/scim/v2", "--token", "tok",
 		"--label-filter", "users", "--focus", "Users: create answers a valid POST with 201 Created", "--request-timeout", "5s")

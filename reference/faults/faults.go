@@ -19,14 +19,17 @@
 // Hanging requests end when the client goes away (the request's context is
 // done) or when [Handler.Close] is called; httptest.Server.Close waits for
 // active requests, so call h.Close (or ts.CloseClientConnections) before it
-// when a client may still hold a hanging request open.
+// when a client may still hold a hanging request open. In a test, [Serve]
+// does all of this.
 package faults
 
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"sync"
+	"testing"
 )
 
 // Fault answers a request in place of the wrapped handler. next is the
@@ -88,6 +91,18 @@ func Wrap(next http.Handler, rules ...Rule) *Handler {
 		stop:     stop,
 		stopFunc: cancel,
 	}
+}
+
+// Serve starts an [httptest.Server] for Wrap(next, rules...) and returns it
+// with the [Handler]. Both are closed at t's cleanup, the Handler first, so
+// a hanging request cannot keep the server's Close waiting.
+func Serve(t testing.TB, next http.Handler, rules ...Rule) (*httptest.Server, *Handler) {
+	t.Helper()
+	h := Wrap(next, rules...)
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	t.Cleanup(h.Close)
+	return ts, h
 }
 
 // Close ends every request the handler is holding (Hang, Stall) and makes

@@ -34,11 +34,7 @@ var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 // wrapper; both are closed at cleanup, the wrapper first.
 func serve(t *testing.T, rules ...faults.Rule) (*httptest.Server, *faults.Handler) {
 	t.Helper()
-	h := faults.Wrap(okHandler, rules...)
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	t.Cleanup(h.Close)
-	return ts, h
+	return faults.Serve(t, okHandler, rules...)
 }
 
 // get sends GET path to ts with a plain client that does not follow

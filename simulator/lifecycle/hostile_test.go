@@ -29,10 +29,7 @@ func faulty(t *testing.T, rules ...faults.Rule) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := faults.Wrap(ref, rules...)
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	t.Cleanup(h.Close)
+	ts, _ := faults.Serve(t, ref, rules...)
 	clean := httptest.NewServer(ref)
 	t.Cleanup(clean.Close)
 	return ts.URL + "/scim/v2", clean.URL + "/scim/v2"
