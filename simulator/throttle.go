@@ -67,8 +67,9 @@ func (g *gate) count(f func(*ThrottleStats)) {
 }
 
 // Throttling returns how the target's 429 and 503 answers have slowed this
-// client and every copy of it (made by [Client.WithHook], [Client.WithProfile]
-// or [Client.WithAuth]) so far, for a run report to say it was throttled.
+// client and every copy of it (made by [Client.WithHook], [Client.WithProfile],
+// [Client.WithAuth], [Client.WithRetry] or [Client.WithHTTPClient]) so far,
+// for a run report to say it was throttled.
 func (c *Client) Throttling() ThrottleStats {
 	c.gate.mu.Lock()
 	defer c.gate.mu.Unlock()

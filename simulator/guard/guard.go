@@ -163,6 +163,14 @@ func (g *Guard) Refused() []string {
 	return out
 }
 
+// RefusedCount returns how many requests the guard refused in all, also
+// past the lines [Guard.Refused] keeps.
+func (g *Guard) RefusedCount() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.refused) + g.dropped
+}
+
 // Created reports whether the resource id of collection coll ("Users",
 // "Groups", in any letter case) is the run's own, as far as the guard
 // learned.

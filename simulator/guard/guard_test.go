@@ -255,6 +255,8 @@ func TestBulk(t *testing.T) {
 type hostileTarget struct {
 	id, name     string
 	gz, bodiless bool
+	// enc is the Content-Encoding of a gzip body ("gzip" when empty).
+	enc string
 }
 
 func (h *hostileTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -277,7 +279,11 @@ func (h *hostileTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = zw.Write(body)
 		_ = zw.Close()
 		body = b.Bytes()
-		w.Header().Set("Content-Encoding", "gzip")
+		enc := h.enc
+		if enc == "" {
+			enc = "gzip"
+		}
+		w.Header().Set("Content-Encoding", enc)
 	}
 	switch {
 	case r.Method == http.MethodPost:
@@ -295,9 +301,10 @@ func TestHostileCreates(t *testing.T) {
 	for _, tt := range []struct {
 		name         string
 		gz, bodiless bool
-	}{{"json", false, false}, {"gzip", true, false}, {"location only", false, true}} {
+		enc          string
+	}{{"json", false, false, ""}, {"gzip", true, false, ""}, {"x-gzip", true, false, "x-gzip"}, {"location only", false, true, ""}} {
 		t.Run(tt.name, func(t *testing.T) {
-			target := &hostileTarget{id: "existing-1", gz: tt.gz, bodiless: tt.bodiless}
+			target := &hostileTarget{id: "existing-1", gz: tt.gz, bodiless: tt.bodiless, enc: tt.enc}
 			srv := httptest.NewServer(target)
 			defer srv.Close()
 			g := guard.New()
@@ -543,5 +550,34 @@ func TestBulkResultShapes(t *testing.T) {
 		if got := g.Created(tt.coll, tt.id); got != tt.want {
 			t.Errorf("Created(%s, %s) = %v, want %v", tt.coll, tt.id, got, tt.want)
 		}
+	}
+}
+
+// TestRefusedCountBeyondTheKeptLines: past the first 1000 refusal lines the
+// guard keeps one line counting the rest, and RefusedCount still counts
+// every refused request.
+func TestRefusedCountBeyondTheKeptLines(t *testing.T) {
+	srv := httptest.NewServer(&hostileTarget{id: "stranger-1"})
+	defer srv.Close()
+	g := guard.New()
+	c, err := simulator.New(simulator.Options{BaseURL: srv.URL, HTTPClient: g.Client(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Get(t.Context(), "/Users"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 1005
+	for range n {
+		if _, err := c.Delete(t.Context(), "/Users/stranger-1", nil); !errors.Is(err, guard.ErrForeign) {
+			t.Fatalf("DELETE of a foreign id: %v", err)
+		}
+	}
+	if got := g.RefusedCount(); got != n {
+		t.Errorf("RefusedCount() = %d, want %d", got, n)
+	}
+	lines := g.Refused()
+	if len(lines) != 1001 || !strings.Contains(lines[1000], "and 5 more refused requests") {
+		t.Errorf("Refused() = %d lines ending %q, want 1000 and a line counting 5 more", len(lines), lines[len(lines)-1])
 	}
 }

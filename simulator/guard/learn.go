@@ -119,7 +119,7 @@ type learner struct {
 // without growing.
 func newLearner(g *Guard, ex exchange, resp *http.Response) *learner {
 	l := &learner{g: g, ex: ex, rc: resp.Body, buf: &strings.Builder{},
-		gz: strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") && !resp.Uncompressed}
+		gz: isGzip(resp.Header.Get("Content-Encoding")) && !resp.Uncompressed}
 	if resp.ContentLength > 0 {
 		l.buf.Grow(int(min(resp.ContentLength, maxLearn)))
 	}
@@ -501,4 +501,11 @@ func locationID(loc string) string {
 		return ""
 	}
 	return lastSegment(urlPath(loc))
+}
+
+// isGzip reports whether a Content-Encoding is gzip or its old alias
+// x-gzip (RFC 9110, Section 8.4.1.3), both of which the simulator decodes.
+func isGzip(enc string) bool {
+	enc = strings.TrimSpace(enc)
+	return strings.EqualFold(enc, "gzip") || strings.EqualFold(enc, "x-gzip")
 }

@@ -222,8 +222,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		cp.Transport = lim
 		hc = &cp
 	}
-	// The guard sits closest to the wire, under the rate limiter, so it
-	// sees every request a flow sends, retries included. The run's marker
+	// The guard wraps the rate-limited client, so it sees every request a
+	// flow sends, retries included, and a refused one never takes a slot. The run's marker
 	// makes the resources it names the run's: a userName the target
 	// rewrote, and the users of an earlier run with the same RunID, which
 	// Okta links as it would in production.
@@ -347,8 +347,7 @@ func finish(st *stats, d Driver, cfg Config, c *simulator.Client, g *guard.Guard
 	s := st.summary(cfg.IdP, time.Since(start))
 	s.RunID = cfg.RunID
 	s.Throttling = c.Throttling()
-	refused := g.Refused()
-	s.RefusedTotal, s.Refused = len(refused), counted(refused)
+	s.RefusedTotal, s.Refused = g.RefusedCount(), counted(g.Refused())
 	s.Admin = d.Admin(s)
 	return s
 }
