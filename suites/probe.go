@@ -22,7 +22,10 @@ type probeError struct {
 	msg   string
 }
 
-func (e *probeError) Error() string   { return e.msg }
+// Error is the one line the CLI prints.
+func (e *probeError) Error() string { return e.msg }
+
+// Unwrap returns the kinds, for errors.Is.
 func (e *probeError) Unwrap() []error { return e.kinds }
 
 // probe checks once, before any spec, that the target answers like a SCIM

@@ -136,9 +136,13 @@ type firstAnswer struct {
 	last  *transcript.Exchange
 }
 
-func (f *firstAnswer) arm()    { f.mu.Lock(); f.armed = true; f.mu.Unlock() }
+// arm starts keeping exchanges (the credential test begins).
+func (f *firstAnswer) arm() { f.mu.Lock(); f.armed = true; f.mu.Unlock() }
+
+// disarm stops keeping exchanges (the credential test is over).
 func (f *firstAnswer) disarm() { f.mu.Lock(); f.armed = false; f.mu.Unlock() }
 
+// see keeps ex as the last answer while armed.
 func (f *firstAnswer) see(ex transcript.Exchange) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -147,6 +151,7 @@ func (f *firstAnswer) see(ex transcript.Exchange) {
 	}
 }
 
+// exchange returns the last answer kept, nil when none.
 func (f *firstAnswer) exchange() *transcript.Exchange {
 	f.mu.Lock()
 	defer f.mu.Unlock()

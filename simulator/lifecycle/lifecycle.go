@@ -343,6 +343,8 @@ func stopReason(ctx context.Context) string {
 	return "interrupted"
 }
 
+// finish turns the run's stats into its summary: throttling, the guard's
+// refusals and what the IdP's admin would see.
 func finish(st *stats, d Driver, cfg Config, c *simulator.Client, g *guard.Guard, start time.Time) *Summary {
 	s := st.summary(cfg.IdP, time.Since(start))
 	s.RunID = cfg.RunID
